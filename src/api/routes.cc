@@ -1,0 +1,269 @@
+#include "api/routes.h"
+
+#include <boost/asio/post.hpp>
+#include <charconv>
+
+#include "intake/requests.h"
+
+namespace beacon::api {
+
+using nlohmann::json;
+using model::Permission;
+using service::Done;
+
+namespace {
+
+// Adapts a Center result to an HTTP reply with `ok_status` on success.
+Done Respond(Reply reply, int ok_status) {
+  return [reply = std::move(reply), ok_status](Result<json> r) {
+    if (!r) return reply(ErrorResponse(r.error()));
+    reply(JsonResponse(ok_status, *r));
+  };
+}
+
+std::optional<std::int64_t> PathId(const std::string& s) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+Status BadId(const std::string& what, const std::string& s) {
+  return NotFound("no " + what + " \"" + s + "\" (ids are positive integers)");
+}
+
+std::optional<TimeMs> QueryTime(const Request& r, const std::string& key, Status& err) {
+  auto it = r.query.find(key);
+  if (it == r.query.end() || it->second.empty()) return std::nullopt;
+  auto t = ParseRfc3339(it->second);
+  if (!t) err = Invalid(key + " must be an RFC 3339 time", key);
+  return t;
+}
+
+std::optional<std::int64_t> QueryInt(const Request& r, const std::string& key, std::int64_t max,
+                                     Status& err) {
+  auto it = r.query.find(key);
+  if (it == r.query.end()) return std::nullopt;
+  const std::string& s = it->second;
+  std::int64_t v = -1;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < 0 || v > max) {
+    err = Invalid(key + " must be an integer from 0 to " + std::to_string(max), key);
+    return std::nullopt;
+  }
+  return v;
+}
+
+}  // namespace
+
+void RegisterRoutes(Router& router, RouteDeps d) {
+  auto& center = d.center;
+  const std::string v1 = "/api/v1";
+
+  router.Add("GET", v1 + "/healthz", std::nullopt, [&center](const Context&, Reply reply) {
+    auto s = center.Stats();
+    reply(JsonResponse(200, {{"status", "ok"}, {"last_seq", s.last_seq}}));
+  });
+
+  router.Add("GET", v1 + "/openapi.yaml", std::nullopt, [](const Context&, Reply reply) {
+    Response r;
+    r.content_type = "application/yaml";
+    r.body = std::string(OpenApiSpec());
+    reply(std::move(r));
+  });
+
+  router.Add("POST", v1 + "/auth/login", std::nullopt,
+             [&auth = d.auth, &pool = d.blocking](const Context& c, Reply reply) {
+               auto req = intake::ParseLoginRequest(c.request->body);
+               if (!req) return reply(ErrorResponse(req.error()));
+               boost::asio::post(pool, [&auth, req = std::move(*req), reply = std::move(reply)] {
+                 auth.Login(req.username, req.password, Respond(reply, 200));
+               });
+             });
+
+  router.Add("GET", v1 + "/metrics", Permission::kReadMetrics,
+             [&center, &m = d.metrics](const Context&, Reply reply) {
+               Response r;
+               r.content_type = "text/plain; version=0.0.4";
+               r.body = m.Render(center.Stats());
+               reply(std::move(r));
+             });
+
+  router.Add("POST", v1 + "/calls", Permission::kCreateCall, [&center](const Context& c, Reply reply) {
+    auto in = intake::ParseCallRequest(c.request->body);
+    if (!in) return reply(ErrorResponse(in.error()));
+    center.CreateCall(c.actor, std::move(*in), Respond(std::move(reply), 201));
+  });
+
+  router.Add("GET", v1 + "/calls/{id}", Permission::kReadOperations,
+             [&center](const Context& c, Reply reply) {
+               auto id = PathId(c.params[0]);
+               if (!id) return reply(ErrorResponse(BadId("call", c.params[0])));
+               center.GetCall(c.actor, CallId{*id}, Respond(std::move(reply), 200));
+             });
+
+  router.Add("GET", v1 + "/incidents", Permission::kReadOperations,
+             [&center](const Context& c, Reply reply) {
+               auto it = c.request->query.find("status");
+               auto r = center.ListIncidents(it == c.request->query.end() ? "open" : it->second);
+               Respond(std::move(reply), 200)(std::move(r));
+             });
+
+  router.Add("GET", v1 + "/incidents/{id}", Permission::kReadOperations,
+             [&center](const Context& c, Reply reply) {
+               auto id = PathId(c.params[0]);
+               if (!id) return reply(ErrorResponse(BadId("incident", c.params[0])));
+               center.GetIncident(c.actor, IncidentId{*id}, Respond(std::move(reply), 200));
+             });
+
+  router.Add("GET", v1 + "/incidents/{id}/recommendations", Permission::kReadOperations,
+             [&center](const Context& c, Reply reply) {
+               auto id = PathId(c.params[0]);
+               if (!id) return reply(ErrorResponse(BadId("incident", c.params[0])));
+               Respond(std::move(reply), 200)(center.Recommend(IncidentId{*id}));
+             });
+
+  router.Add("POST", v1 + "/incidents/{id}/assignments", Permission::kDispatch,
+             [&center](const Context& c, Reply reply) {
+               auto id = PathId(c.params[0]);
+               if (!id) return reply(ErrorResponse(BadId("incident", c.params[0])));
+               auto unit = intake::ParseAssignmentRequest(c.request->body);
+               if (!unit) return reply(ErrorResponse(unit.error()));
+               center.Assign(c.actor, IncidentId{*id}, *unit, Respond(std::move(reply), 201));
+             });
+
+  router.Add("POST", v1 + "/incidents/{id}/merge", Permission::kSupervise,
+             [&center](const Context& c, Reply reply) {
+               auto id = PathId(c.params[0]);
+               if (!id) return reply(ErrorResponse(BadId("incident", c.params[0])));
+               auto into = intake::ParseMergeRequest(c.request->body);
+               if (!into) return reply(ErrorResponse(into.error()));
+               center.Merge(c.actor, IncidentId{*id}, *into, Respond(std::move(reply), 200));
+             });
+
+  router.Add("POST", v1 + "/incidents/{id}/split", Permission::kSupervise,
+             [&center](const Context& c, Reply reply) {
+               auto id = PathId(c.params[0]);
+               if (!id) return reply(ErrorResponse(BadId("incident", c.params[0])));
+               auto req = intake::ParseSplitRequest(c.request->body);
+               if (!req) return reply(ErrorResponse(req.error()));
+               center.Split(c.actor, IncidentId{*id}, std::move(req->call_ids),
+                            Respond(std::move(reply), 201));
+             });
+
+  router.Add("POST", v1 + "/incidents/{id}/close", Permission::kSupervise,
+             [&center](const Context& c, Reply reply) {
+               auto id = PathId(c.params[0]);
+               if (!id) return reply(ErrorResponse(BadId("incident", c.params[0])));
+               auto disp = intake::ParseCloseRequest(c.request->body);
+               if (!disp) return reply(ErrorResponse(disp.error()));
+               center.Close(c.actor, IncidentId{*id}, std::move(*disp),
+                            Respond(std::move(reply), 200));
+             });
+
+  router.Add("GET", v1 + "/incident-types", Permission::kReadResources,
+             [&center](const Context&, Reply reply) {
+               reply(JsonResponse(200, center.IncidentTypes()));
+             });
+
+  router.Add("GET", v1 + "/units", Permission::kReadResources,
+             [&center](const Context&, Reply reply) { reply(JsonResponse(200, center.ListUnits())); });
+
+  router.Add("POST", v1 + "/units", Permission::kManageResources,
+             [&center](const Context& c, Reply reply) {
+               auto req = intake::ParseUnitCreateRequest(c.request->body);
+               if (!req) return reply(ErrorResponse(req.error()));
+               center.CreateUnit(c.actor, std::move(*req), Respond(std::move(reply), 201));
+             });
+
+  router.Add("POST", v1 + "/units/{id}/status", Permission::kDispatch,
+             [&center](const Context& c, Reply reply) {
+               auto st = intake::ParseUnitStatusRequest(c.request->body);
+               if (!st) return reply(ErrorResponse(st.error()));
+               center.SetUnitStatus(c.actor, UnitId{c.params[0]}, *st,
+                                    Respond(std::move(reply), 200));
+             });
+
+  router.Add("POST", v1 + "/units/{id}/position", Permission::kDispatch,
+             [&center](const Context& c, Reply reply) {
+               auto pos = intake::ParsePositionRequest(c.request->body);
+               if (!pos) return reply(ErrorResponse(pos.error()));
+               center.SetUnitPosition(c.actor, UnitId{c.params[0]}, *pos,
+                                      Respond(std::move(reply), 200));
+             });
+
+  router.Add("GET", v1 + "/stations", Permission::kReadResources,
+             [&center](const Context&, Reply reply) {
+               reply(JsonResponse(200, center.ListStations()));
+             });
+
+  router.Add("POST", v1 + "/stations", Permission::kManageResources,
+             [&center](const Context& c, Reply reply) {
+               auto req = intake::ParseStationCreateRequest(c.request->body);
+               if (!req) return reply(ErrorResponse(req.error()));
+               center.CreateStation(c.actor, std::move(*req), Respond(std::move(reply), 201));
+             });
+
+  // The upgrade itself is handled by the HTTP server; a plain GET lands here.
+  router.Add("GET", v1 + "/stream", Permission::kReadOperations, [](const Context&, Reply reply) {
+    Response r = ErrorResponse(
+        {Code::kMalformed, "GET /api/v1/stream is a WebSocket; send an Upgrade request"});
+    r.status = 426;
+    r.headers.push_back({"Upgrade", "websocket"});
+    reply(std::move(r));
+  });
+
+  router.Add("GET", v1 + "/audit", Permission::kReadAudit,
+             [&store = d.store](const Context& c, Reply reply) {
+               store::AuditQuery q;
+               Status err;
+               q.from = QueryTime(*c.request, "from", err);
+               q.to = QueryTime(*c.request, "to", err);
+               if (!err.ok()) return reply(ErrorResponse(err));
+               const auto& query = c.request->query;
+               if (auto it = query.find("user"); it != query.end() && !it->second.empty()) {
+                 q.user = it->second;
+               }
+               if (auto v = QueryInt(*c.request, "after", INT64_MAX, err)) q.after_seq = *v;
+               if (auto v = QueryInt(*c.request, "limit", 10000, err)) q.limit = *v;
+               if (!err.ok()) return reply(ErrorResponse(err));
+               auto entries = store.ReadAudit(q);
+               if (!entries) return reply(ErrorResponse(entries.error()));
+               json arr = json::array();
+               for (const auto& e : *entries) {
+                 arr.push_back({{"seq", e.seq},
+                                {"time", FormatRfc3339(e.record.time)},
+                                {"user", e.record.user},
+                                {"role", e.record.role},
+                                {"action", e.record.action},
+                                {"object", e.record.object},
+                                {"reason", e.record.reason},
+                                {"prev_hash", e.prev_hash},
+                                {"hash", e.hash}});
+               }
+               reply(JsonResponse(200, {{"entries", std::move(arr)}}));
+             });
+
+  router.Add("POST", v1 + "/users", Permission::kManageUsers,
+             [&store = d.store, &pool = d.blocking](const Context& c, Reply reply) {
+               auto req = intake::ParseUserCreateRequest(c.request->body);
+               if (!req) return reply(ErrorResponse(req.error()));
+               boost::asio::post(pool, [&store, actor = c.actor, req = std::move(*req),
+                                        reply = std::move(reply)] {
+                 auto hash = HashPassword(req.password);
+                 if (!hash) return reply(ErrorResponse(hash.error()));
+                 store::Batch b;
+                 auto now = SystemClock().Now();
+                 b.users.push_back({req.username, req.role, *hash, now});
+                 b.audit.push_back({now, actor.user, std::string(model::ToString(actor.role)),
+                                    "user.create", "user/" + req.username, actor.reason});
+                 json body = {{"username", req.username}, {"role", model::ToString(req.role)}};
+                 store.Submit(std::move(b), [reply, body](const Status& s) {
+                   if (!s.ok()) return reply(ErrorResponse(s));
+                   reply(JsonResponse(201, body));
+                 });
+               });
+             });
+}
+
+}  // namespace beacon::api

@@ -1,0 +1,29 @@
+// The /api/v1 routes: parse the request with intake/, call the Center, map
+// the result to a response. docs/openapi.yaml describes exactly these
+// routes (tests/unit/openapi_test.cc checks it).
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "api/auth.h"
+#include "api/metrics.h"
+#include "api/router.h"
+#include "service/center.h"
+
+namespace beacon::api {
+
+struct RouteDeps {
+  service::Center& center;
+  Auth& auth;
+  Metrics& metrics;
+  store::Store& store;
+  // Slow, blocking work (password hashing) runs here, not on I/O threads.
+  boost::asio::thread_pool& blocking;
+};
+
+void RegisterRoutes(Router& router, RouteDeps deps);
+
+// The OpenAPI document compiled into the binary.
+std::string_view OpenApiSpec();
+
+}  // namespace beacon::api

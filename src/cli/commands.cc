@@ -1,0 +1,272 @@
+#include "cli/commands.h"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "api/auth.h"
+#include "api/http_server.h"
+#include "api/metrics.h"
+#include "api/routes.h"
+#include "api/stream_hub.h"
+#include "cli/demo.h"
+#include "cli/embedded.h"
+#include "common/log.h"
+#include "dispatch/response_plan.h"
+#include "dispatch/travel_times.h"
+#include "service/center.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace beacon::cli {
+namespace {
+
+int Fail(const std::string& msg) {
+  std::cerr << "beacon: " << msg << "\n";
+  return 2;
+}
+
+Result<dispatch::ResponsePlans> LoadPlans(const std::optional<std::string>& file) {
+  if (file) return dispatch::ResponsePlans::Load(*file);
+  return dispatch::ResponsePlans::Parse(DefaultResponsePlans());
+}
+
+// Reads one line from stdin without echo when stdin is a terminal.
+std::string ReadPassword() {
+  bool tty = ::isatty(STDIN_FILENO);
+  termios old{};
+  if (tty) {
+    std::cerr << "password: " << std::flush;
+    ::tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int UserAdd(const std::string& name, const std::string& role_text, const std::string& dir) {
+  auto role = model::ParseRole(role_text);
+  if (!role) {
+    return Fail("unknown role \"" + role_text +
+                "\"; use call_taker, dispatcher, supervisor, analyst, auditor or admin");
+  }
+  if (name.empty() || name.size() > 32 ||
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+          std::string::npos) {
+    return Fail("user name must be 1-32 characters of A-Z a-z 0-9 _ . -");
+  }
+  std::string password = ReadPassword();
+  if (password.size() < 8) return Fail("password must be at least 8 characters (read from stdin)");
+  auto store = store::SqliteStore::Open(dir);
+  if (!store) return Fail(store.error().message());
+  auto hash = api::HashPassword(password);
+  if (!hash) return Fail(hash.error().message());
+  TimeMs now = SystemClock().Now();
+  store::Batch b;
+  b.users.push_back({name, *role, *hash, now});
+  std::string os_user = std::getenv("USER") ? std::getenv("USER") : "unknown";
+  b.audit.push_back({now, "cli:" + os_user, "admin", "user.create", "user/" + name, "beacon user add"});
+  Status s = (*store)->Commit(std::move(b));
+  if (!s.ok()) return Fail(s.message());
+  std::cout << "added user " << name << " with role " << model::ToString(*role) << "\n";
+  return 0;
+}
+
+int AuditVerify(const std::string& dir) {
+  if (!std::filesystem::exists(dir + "/beacon.db")) {
+    return Fail("no Beacon database in " + dir + " (expected " + dir + "/beacon.db)");
+  }
+  auto store = store::SqliteStore::Open(dir);
+  if (!store) return Fail(store.error().message());
+  auto rep = (*store)->VerifyAudit();
+  if (!rep) return Fail(rep.error().message());
+  if (!rep->ok) {
+    std::cout << "audit log TAMPERED: first bad entry " << rep->first_bad_seq.value_or(0) << ": "
+              << rep->problem << "\n";
+    return 1;
+  }
+  std::cout << "audit log intact: " << rep->entries << " entries verified\n";
+  return 0;
+}
+
+}  // namespace
+
+int Serve(const ServeOptions& opts) {
+  auto listen = api::ParseListen(opts.listen);
+  if (!listen) return Fail(listen.error().message());
+  auto plans = LoadPlans(opts.plans_file);
+  if (!plans) return Fail(plans.error().message());
+
+  // Declared first so it outlives the store, whose commit callbacks post into it.
+  boost::asio::io_context ioc(opts.threads);
+  auto opened = store::SqliteStore::Open(opts.data_dir);
+  if (!opened) return Fail(opened.error().message());
+  auto& store = **opened;
+  auto snap = store.Load();
+  if (!snap) return Fail(snap.error().message());
+
+  SystemClock clock;
+  dispatch::StraightLineTravelTimes travel_times;
+  api::StreamHub hub;
+  hub.SetPublishedSeq(snap->last_event_seq);
+  service::Center center(store, *plans, travel_times, clock, hub);
+  if (auto s = center.Load(*snap); !s.ok()) return Fail(s.message());
+  api::Auth auth(store, clock);
+  auth.Restore(snap->sessions);
+  api::Metrics metrics;
+  boost::asio::thread_pool blocking(1);
+  api::Router router(auth);
+  api::RegisterRoutes(router, {center, auth, metrics, store, blocking});
+  api::HttpServer server(ioc, *listen, router, hub, store, auth, metrics);
+  if (auto s = server.Start(); !s.ok()) return Fail(s.message());
+
+  std::unique_ptr<DemoTraffic> demo;
+  if (opts.demo) {
+    if (auto s = SeedDemoCity(center); !s.ok()) return Fail("demo city: " + s.message());
+    demo = std::make_unique<DemoTraffic>(center, opts.demo_seed, opts.demo_calls_per_min);
+    demo->Start();
+  }
+
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    Log(Level::kInfo, "shutdown", {{"signal", sig}});
+    server.Stop();
+    ioc.stop();
+  });
+  Log(Level::kInfo, "listening",
+      {{"address", listen->address}, {"port", server.port()}, {"data", opts.data_dir},
+       {"incident_types", plans->types().size()}});
+  std::cout << "beacon listening on http://"
+            << (listen->address.find(':') != std::string::npos ? "[" + listen->address + "]"
+                                                               : listen->address)
+            << ":" << server.port() << "\n"
+            << std::flush;
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < opts.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+  if (demo) demo->Stop();
+  blocking.join();
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"Beacon: incident response for emergency services", "beacon"};
+  app.set_version_flag("--version", std::string("beacon ") + BEACON_VERSION);
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str();
+
+  ServeOptions serve_opts;
+  auto* serve = app.add_subcommand("serve", "Run the HTTP/WebSocket API server");
+  serve->add_option("--data", serve_opts.data_dir, "Data directory (created on first start)")
+      ->required();
+  serve->add_option("--listen", serve_opts.listen, "Address to listen on, HOST:PORT (port 0 = any)")
+      ->capture_default_str();
+  serve->add_option("--plans", serve_opts.plans_file,
+                    "Response plans file (default: the built-in config/response_plans.json)");
+  std::string graph;
+  serve->add_option("--graph", graph, "Road graph file (needs the routing module; not in this build)");
+  serve->add_option("--threads", serve_opts.threads, "I/O threads")->check(CLI::Range(1, 64))
+      ->capture_default_str();
+
+  auto* user = app.add_subcommand("user", "Manage users");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "Add a user; the password is read from stdin");
+  std::string user_name, user_role, user_dir;
+  user_add->add_option("NAME", user_name, "User name")->required();
+  user_add->add_option("--role", user_role,
+                       "call_taker, dispatcher, supervisor, analyst, auditor or admin")
+      ->required();
+  user_add->add_option("--data", user_dir, "Data directory")->required();
+
+  auto* audit = app.add_subcommand("audit", "Audit log tools");
+  audit->require_subcommand(1);
+  auto* verify = audit->add_subcommand("verify", "Verify the audit log's hash chain");
+  std::string audit_dir;
+  verify->add_option("--data", audit_dir, "Data directory")->required();
+
+  auto* demo = app.add_subcommand("demo", "Run a demo centre with generated calls");
+  std::string demo_listen = "127.0.0.1:8080", demo_dir;
+  std::uint64_t demo_seed = 1;
+  double demo_rate = 6;
+  demo->add_option("--listen", demo_listen, "Address to listen on")->capture_default_str();
+  demo->add_option("--data", demo_dir, "Data directory (default: a new temporary one)");
+  demo->add_option("--seed", demo_seed, "Random seed of the call generator")->capture_default_str();
+  demo->add_option("--calls-per-min", demo_rate, "Mean call rate")->check(CLI::Range(0.1, 6000.0))
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  Level level;
+  if (!ParseLogLevel(log_level, level)) return Fail("--log-level must be debug, info, warn or error");
+  SetLogLevel(level);
+
+  if (*serve) {
+    if (!graph.empty()) {
+      return Fail("--graph: road routing is not part of this build yet; recommendations use "
+                  "straight-line estimates (see docs/dispatch.md)");
+    }
+    return Serve(serve_opts);
+  }
+  if (*user_add) return UserAdd(user_name, user_role, user_dir);
+  if (*verify) return AuditVerify(audit_dir);
+  if (*demo) {
+    if (demo_dir.empty()) {
+      std::string tmpl = (std::filesystem::temp_directory_path() / "beacon-demo-XXXXXX").string();
+      if (!::mkdtemp(tmpl.data())) return Fail("cannot create a temporary data directory");
+      demo_dir = tmpl;
+    }
+    auto store = store::SqliteStore::Open(demo_dir);
+    if (!store) return Fail(store.error().message());
+    std::cout << "demo data directory: " << demo_dir << "\n"
+              << "demo users (user / password):\n";
+    store::Batch b;
+    TimeMs now = SystemClock().Now();
+    for (auto role : model::AllRoles()) {
+      std::string name(model::ToString(role));
+      std::string password = "demo-" + name;
+      auto existing = (*store)->FindUser(name);
+      if (existing && !*existing) {
+        auto hash = api::HashPassword(password);
+        if (!hash) return Fail(hash.error().message());
+        b.users.push_back({name, role, *hash, now});
+        b.audit.push_back({now, "demo", "admin", "user.create", "user/" + name, "beacon demo"});
+      }
+      std::cout << "  " << name << " / " << password << "\n";
+    }
+    if (!b.empty()) {
+      if (auto s = (*store)->Commit(std::move(b)); !s.ok()) return Fail(s.message());
+    }
+    store->reset();
+    ServeOptions o;
+    o.data_dir = demo_dir;
+    o.listen = demo_listen;
+    o.demo = true;
+    o.demo_seed = demo_seed;
+    o.demo_calls_per_min = demo_rate;
+    return Serve(o);
+  }
+  return 0;
+}
+
+}  // namespace beacon::cli

@@ -1,0 +1,25 @@
+// The beacon command line: serve, user add, audit verify, demo.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace beacon::cli {
+
+int Main(int argc, char** argv);
+
+struct ServeOptions {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:8080";
+  std::optional<std::string> plans_file;
+  int threads = 2;
+  // Demo mode: run the call generator and simulated crews in-process.
+  bool demo = false;
+  std::uint64_t demo_seed = 1;
+  double demo_calls_per_min = 6;
+};
+
+// Runs the server until SIGINT/SIGTERM. Returns the process exit code.
+int Serve(const ServeOptions& opts);
+
+}  // namespace beacon::cli

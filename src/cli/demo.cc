@@ -1,0 +1,224 @@
+#include "cli/demo.h"
+
+#include <cmath>
+#include <future>
+#include <map>
+#include <random>
+
+#include "common/log.h"
+
+namespace beacon::cli {
+namespace {
+
+using nlohmann::json;
+
+// A generated city laid over south-central San Francisco so that the same
+// coordinates work once the road graph of that area is loaded.
+constexpr LatLon kCenter{37.7525, -122.4150};
+constexpr double kStationSpacingDeg = 0.016;  // ~1.8 km north-south
+
+const service::Actor kSupervisor{"demo-supervisor", model::Role::kSupervisor, "demo"};
+const service::Actor kCallTaker{"demo-call-taker", model::Role::kCallTaker, "demo"};
+const service::Actor kDispatcher{"demo-dispatcher", model::Role::kDispatcher, "demo"};
+
+Result<json> Wait(const std::function<void(service::Done)>& op) {
+  std::promise<Result<json>> p;
+  auto f = p.get_future();
+  op([&p](Result<json> r) { p.set_value(std::move(r)); });
+  return f.get();
+}
+
+// Runs a simulated user's action; a refusal (a unit taken meanwhile) is
+// normal in the simulation and only logged.
+void Try(const std::function<void(service::Done)>& op, const char* what) {
+  auto r = Wait(op);
+  if (!r) Log(Level::kDebug, "demo.refused", {{"action", what}, {"message", r.error().message()}});
+}
+
+struct TypeWeight {
+  const char* code;
+  double weight;
+};
+constexpr TypeWeight kMix[] = {
+    {"MEDICAL", 40},        {"MEDICAL_MINOR", 12}, {"TRAFFIC_COLLISION", 10},
+    {"FIRE_ALARM", 9},      {"CARDIAC_ARREST", 3}, {"STRUCTURE_FIRE", 3},
+    {"VEHICLE_FIRE", 3},    {"OUTSIDE_FIRE", 3},   {"GAS_LEAK", 3},
+    {"TRAFFIC_HAZARD", 5},  {"BURGLARY_ALARM", 5}, {"ELEVATOR_RESCUE", 2},
+    {"PUBLIC_SERVICE", 2},
+};
+
+LatLon Offset(LatLon p, double north_m, double east_m) {
+  return {p.lat + north_m / 111320.0, p.lon + east_m / (111320.0 * std::cos(p.lat * M_PI / 180))};
+}
+
+}  // namespace
+
+Status SeedDemoCity(service::Center& center) {
+  auto have_units = center.ListUnits()["units"];
+  auto have_stations = center.ListStations()["stations"];
+  auto exists = [](const json& arr, const char* key, const std::string& id) {
+    for (const auto& x : arr) {
+      if (x[key] == id) return true;
+    }
+    return false;
+  };
+  int n = 0;
+  for (int row = -1; row <= 1; ++row) {
+    for (int col = -1; col <= 1; ++col) {
+      ++n;
+      std::string sid = "S" + std::to_string(n);
+      LatLon where{kCenter.lat + row * kStationSpacingDeg, kCenter.lon + col * kStationSpacingDeg * 1.3};
+      if (!exists(have_stations, "station_id", sid)) {
+        auto r = Wait([&](service::Done d) {
+          center.CreateStation(kSupervisor, {StationId{sid}, "Demo Station " + std::to_string(n), where},
+                               std::move(d));
+        });
+        if (!r) return r.error();
+      }
+      std::vector<std::pair<std::string, std::string>> units = {{"E" + std::to_string(n), "engine"},
+                                                                {"M" + std::to_string(n), "medic"}};
+      if (n % 2 == 1) units.push_back({"T" + std::to_string(n), "truck"});
+      if (n % 2 == 0) units.push_back({"A" + std::to_string(n), "bls"});
+      if (n == 5) units.push_back({"B1", "chief"});
+      if (n == 1) units.push_back({"R1", "rescue"});
+      if (n == 9) units.push_back({"HM1", "hazmat"});
+      if (n == 3) units.push_back({"FB1", "boat"});
+      for (auto& [uid, type] : units) {
+        if (exists(have_units, "unit_id", uid)) continue;
+        auto r = Wait([&](service::Done d) {
+          center.CreateUnit(kSupervisor, {UnitId{uid}, type, StationId{sid}, std::nullopt},
+                            std::move(d));
+        });
+        if (!r) return r.error();
+      }
+    }
+  }
+  for (int i = 1; i <= 6; ++i) {
+    std::string uid = "P" + std::to_string(i);
+    if (exists(have_units, "unit_id", uid)) continue;
+    LatLon where = Offset(kCenter, (i % 3 - 1) * 1500.0, (i % 2 ? -1 : 1) * 1200.0);
+    auto r = Wait([&](service::Done d) {
+      center.CreateUnit(kSupervisor, {UnitId{uid}, "patrol", std::nullopt, where}, std::move(d));
+    });
+    if (!r) return r.error();
+  }
+  return Status::Ok();
+}
+
+DemoTraffic::DemoTraffic(service::Center& center, std::uint64_t seed, double calls_per_min)
+    : center_(center), seed_(seed), calls_per_min_(calls_per_min) {}
+
+DemoTraffic::~DemoTraffic() { Stop(); }
+
+void DemoTraffic::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void DemoTraffic::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void DemoTraffic::Run() {
+  std::mt19937_64 rng(seed_);
+  std::uniform_real_distribution<double> uni(0, 1);
+  std::vector<double> weights;
+  for (const auto& t : kMix) weights.push_back(t.weight);
+  std::discrete_distribution<size_t> pick_type(weights.begin(), weights.end());
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  auto seconds = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+  double next_call = 1.0;
+  // Per-unit: when the simulated crew makes its next move.
+  std::map<std::string, double> next_move;
+  std::map<std::int64_t, double> first_seen;
+
+  while (!stop_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    double now = seconds();
+
+    // Calls: a Poisson process whose rate swings +-60% over a 10-minute cycle.
+    while (now >= next_call && !stop_) {
+      double rate_per_s = calls_per_min_ / 60.0 * (1 + 0.6 * std::sin(2 * M_PI * now / 600));
+      next_call += -std::log(1 - uni(rng)) / std::max(rate_per_s, 1e-3);
+      model::CallInput in;
+      in.channel = uni(rng) < 0.85 ? model::Channel::kPhone
+                                   : (uni(rng) < 0.5 ? model::Channel::kAlarm : model::Channel::kText);
+      in.incident_type = kMix[pick_type(rng)].code;
+      LatLon where = Offset(kCenter, (uni(rng) - 0.5) * 4500, (uni(rng) - 0.5) * 5000);
+      auto open = center_.ListIncidents("open");
+      // About one call in six repeats an open incident (a second caller).
+      if (open && !(*open)["incidents"].empty() && uni(rng) < 0.17) {
+        const auto& arr = (*open)["incidents"];
+        const auto& inc = arr[static_cast<size_t>(uni(rng) * arr.size()) % arr.size()];
+        if (inc.contains("location")) {
+          where = Offset({inc["location"]["lat"], inc["location"]["lon"]}, (uni(rng) - 0.5) * 120,
+                         (uni(rng) - 0.5) * 120);
+          in.incident_type = inc["incident_type"];
+        }
+      }
+      in.location = where;
+      in.accuracy_m = 10 + uni(rng) * 40;
+      in.narrative = "Demo call (generated)";
+      in.caller = model::Caller{"Demo Caller", "+1 415 555 01" + std::to_string(10 + rng() % 90)};
+      Try([&](service::Done d) { center_.CreateCall(kCallTaker, std::move(in), std::move(d)); },
+          "call");
+    }
+
+    // Dispatcher: send the recommendation a few seconds after an incident opens.
+    auto open = center_.ListIncidents("open");
+    if (!open) continue;
+    for (const auto& inc : (*open)["incidents"]) {
+      std::int64_t id = inc["incident_id"];
+      auto [it, fresh] = first_seen.emplace(id, now);
+      bool has_units = !inc["assigned_units"].empty();
+      bool ever_assigned = !inc["assignments"].empty();
+      if (!has_units && !ever_assigned && now - it->second > 4) {
+        auto rec = center_.Recommend(IncidentId{id});
+        if (!rec) continue;
+        for (const auto& u : (*rec)["units"]) {
+          Try([&](service::Done d) {
+            center_.Assign(kDispatcher, IncidentId{id}, UnitId{u["unit_id"].get<std::string>()},
+                           std::move(d));
+          }, "assign");
+        }
+      } else if (!has_units && ever_assigned) {
+        Try([&](service::Done d) {
+          center_.Close(kSupervisor, IncidentId{id}, "resolved (demo)", std::move(d));
+        }, "close");
+        first_seen.erase(id);
+      } else if (!has_units && now - it->second > 120) {
+        // Nothing could be sent (no unit of the needed type free): give up.
+        Try([&](service::Done d) {
+          center_.Close(kSupervisor, IncidentId{id}, "no units available (demo)", std::move(d));
+        }, "close");
+        first_seen.erase(id);
+      }
+    }
+
+    // Crews: walk each committed unit through its statuses.
+    for (const auto& u : center_.ListUnits()["units"]) {
+      std::string uid = u["unit_id"];
+      std::string status = u["status"];
+      if (status == "available" || status == "out_of_service") {
+        next_move.erase(uid);
+        continue;
+      }
+      auto [it, fresh] = next_move.emplace(uid, now + 3 + uni(rng) * 5);
+      if (now < it->second) continue;
+      std::string next;
+      double wait = 5;
+      if (status == "dispatched") next = "en_route", wait = 10 + uni(rng) * 20;
+      else if (status == "en_route") next = "on_scene", wait = 20 + uni(rng) * 40;
+      else if (status == "on_scene")
+        next = (u["unit_type"] == "medic" && uni(rng) < 0.6) ? "transporting" : "available",
+        wait = 15 + uni(rng) * 15;
+      else if (status == "transporting") next = "at_hospital", wait = 10 + uni(rng) * 10;
+      else next = "available";
+      auto st = model::ParseUnitStatus(next);
+      Try([&](service::Done d) { center_.SetUnitStatus(kDispatcher, UnitId{uid}, *st, std::move(d)); },
+          "status");
+      it->second = now + wait;
+    }
+  }
+}
+
+}  // namespace beacon::cli

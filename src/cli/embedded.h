@@ -1,0 +1,11 @@
+// Data files compiled into the binary so it runs from anywhere.
+#pragma once
+
+#include <string_view>
+
+namespace beacon::cli {
+
+// config/response_plans.json as shipped.
+std::string_view DefaultResponsePlans();
+
+}  // namespace beacon::cli

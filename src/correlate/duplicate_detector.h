@@ -1,0 +1,74 @@
+// Duplicate-call detection: decides whether a new call reports an incident
+// that is already open. Pure; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/geo.h"
+#include "common/ids.h"
+
+namespace beacon::correlate {
+
+struct OpenIncident {
+  IncidentId id;
+  LatLon location;
+  std::string category;
+  TimeMs last_call_at = 0;
+};
+
+struct NewCall {
+  LatLon location;
+  std::string category;
+  TimeMs received_at = 0;
+};
+
+struct DuplicateRule {
+  double max_distance_m = 300;
+  double window_s = 1200;
+};
+
+struct Match {
+  IncidentId incident_id;
+  double distance_m = 0;
+  double minutes_since_last_call = 0;
+  std::string reason;  // for the incident timeline
+};
+
+// `compatible(a, b)` says whether two incident categories may be one incident.
+// Picks the nearest open incident within the distance whose last call is
+// within the time window; ties go to the most recent incident.
+template <typename CompatibleFn>
+std::optional<Match> FindDuplicate(const NewCall& call, const std::vector<OpenIncident>& open,
+                                   const DuplicateRule& rule, CompatibleFn&& compatible);
+
+std::string DescribeMatch(double distance_m, double minutes, const std::string& category_a,
+                          const std::string& category_b);
+
+template <typename CompatibleFn>
+std::optional<Match> FindDuplicate(const NewCall& call, const std::vector<OpenIncident>& open,
+                                   const DuplicateRule& rule, CompatibleFn&& compatible) {
+  std::optional<Match> best;
+  const OpenIncident* best_incident = nullptr;
+  for (const auto& inc : open) {
+    double dt_s = static_cast<double>(call.received_at - inc.last_call_at) / 1000.0;
+    if (dt_s < -rule.window_s || dt_s > rule.window_s) continue;
+    double d = HaversineM(call.location, inc.location);
+    if (d > rule.max_distance_m) continue;
+    if (!compatible(call.category, inc.category)) continue;
+    if (!best || d < best->distance_m ||
+        (d == best->distance_m && inc.last_call_at > best_incident->last_call_at)) {
+      best = Match{inc.id, d, dt_s / 60.0, {}};
+      best_incident = &inc;
+    }
+  }
+  if (best) {
+    best->reason = DescribeMatch(best->distance_m, best->minutes_since_last_call, call.category,
+                                 best_incident->category);
+  }
+  return best;
+}
+
+}  // namespace beacon::correlate

@@ -1,0 +1,92 @@
+#include "dispatch/recommender.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace beacon::dispatch {
+
+std::optional<LatLon> UnitLocation(const model::Unit& unit,
+                                   const std::vector<model::Station>& stations) {
+  if (unit.position) return unit.position;
+  if (unit.station_id) {
+    for (const auto& s : stations) {
+      if (s.id == *unit.station_id) return s.location;
+    }
+  }
+  return std::nullopt;
+}
+
+Recommendation Recommend(const IncidentTypePlan& plan, const ResponsePlans& plans,
+                         LatLon incident_location, const std::vector<model::Unit>& units,
+                         const std::vector<model::Station>& stations,
+                         const std::vector<std::string>& assigned_types,
+                         const TravelTimes& travel_times) {
+  // What is still needed once the units already committed are counted.
+  std::vector<UnitNeed> needs;
+  std::multiset<std::string> committed(assigned_types.begin(), assigned_types.end());
+  auto consume = [&](const std::string& type, int& missing) {
+    for (auto it = committed.find(type); missing > 0 && it != committed.end();
+         it = committed.find(type)) {
+      committed.erase(it);
+      --missing;
+    }
+  };
+  for (const auto& need : plan.units) {
+    int missing = need.count;
+    consume(need.unit_type, missing);
+    for (const auto& sub : plans.Substitutes(need.unit_type)) consume(sub, missing);
+    if (missing > 0) needs.push_back({need.unit_type, missing});
+  }
+
+  // One batched travel-time query for every available unit we can place.
+  std::vector<const model::Unit*> candidates;
+  std::vector<LatLon> sources;
+  for (const auto& u : units) {
+    if (u.status != model::UnitStatus::kAvailable) continue;
+    auto where = UnitLocation(u, stations);
+    if (!where) continue;
+    candidates.push_back(&u);
+    sources.push_back(*where);
+  }
+  auto etas = travel_times.ToTarget(sources, incident_location);
+
+  // Per unit type, candidate indexes sorted by ETA (ties by unit id, so the
+  // answer is deterministic).
+  std::map<std::string, std::vector<size_t>> by_type;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (etas[i]) by_type[candidates[i]->unit_type].push_back(i);
+  }
+  for (auto& [type, idx] : by_type) {
+    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
+      if (etas[a]->eta_s != etas[b]->eta_s) return etas[a]->eta_s < etas[b]->eta_s;
+      return candidates[a]->id < candidates[b]->id;
+    });
+  }
+
+  Recommendation rec;
+  std::vector<bool> taken(candidates.size(), false);
+  auto take_from = [&](const std::string& type, const std::string& fills, int& missing) {
+    auto it = by_type.find(type);
+    if (it == by_type.end()) return;
+    for (size_t i : it->second) {
+      if (missing == 0) return;
+      if (taken[i]) continue;
+      taken[i] = true;
+      --missing;
+      rec.units.push_back({candidates[i]->id, candidates[i]->unit_type, fills, etas[i]->eta_s,
+                           etas[i]->distance_m});
+    }
+  };
+  for (auto& need : needs) {
+    int missing = need.count;
+    take_from(need.unit_type, need.unit_type, missing);
+    for (const auto& sub : plans.Substitutes(need.unit_type)) take_from(sub, need.unit_type, missing);
+    if (missing > 0) rec.unmet.push_back({need.unit_type, missing});
+  }
+  std::stable_sort(rec.units.begin(), rec.units.end(),
+                   [](const auto& a, const auto& b) { return a.eta_s < b.eta_s; });
+  return rec;
+}
+
+}  // namespace beacon::dispatch

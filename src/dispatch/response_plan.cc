@@ -1,0 +1,123 @@
+#include "dispatch/response_plan.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace beacon::dispatch {
+
+using nlohmann::json;
+
+Result<ResponsePlans> ResponsePlans::Parse(std::string_view text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Malformed("response plans: not a JSON object");
+  ResponsePlans p;
+  try {
+    if (j.value("version", 0) != 1) {
+      return Invalid("response plans: unsupported \"version\" (expected 1)", "version");
+    }
+    for (auto& [k, v] : j.at("unit_types").items()) p.unit_types_[k] = v.get<std::string>();
+    if (auto it = j.find("substitutes"); it != j.end()) {
+      for (auto& [k, v] : it->items()) {
+        p.substitutes_[k] = v.get<std::vector<std::string>>();
+      }
+    }
+    if (auto it = j.find("compatible_categories"); it != j.end()) {
+      for (auto& [k, v] : it->items()) p.compatible_[k] = v.get<std::vector<std::string>>();
+    }
+    if (auto it = j.find("duplicate"); it != j.end()) {
+      p.duplicate_distance_m_ = it->value("distance_m", 300.0);
+      p.duplicate_window_s_ = it->value("window_s", 1200.0);
+      if (!(p.duplicate_distance_m_ >= 0) || !(p.duplicate_window_s_ >= 0)) {
+        return Invalid("response plans: duplicate distance_m and window_s must be >= 0",
+                       "duplicate");
+      }
+    }
+    std::set<std::string> seen;
+    for (const auto& t : j.at("types")) {
+      IncidentTypePlan plan;
+      plan.code = t.at("code").get<std::string>();
+      plan.name = t.at("name").get<std::string>();
+      plan.category = t.at("category").get<std::string>();
+      plan.priority = t.at("priority").get<int>();
+      if (plan.code.empty() || !seen.insert(plan.code).second) {
+        return Invalid("response plans: empty or duplicate type code \"" + plan.code + "\"",
+                       "types");
+      }
+      if (plan.priority < 1 || plan.priority > 5) {
+        return Invalid("response plans: type " + plan.code + " has priority outside 1..5",
+                       "types");
+      }
+      for (auto& [unit_type, count] : t.at("units").items()) {
+        if (!p.unit_types_.count(unit_type)) {
+          return Invalid("response plans: type " + plan.code + " needs unknown unit type \"" +
+                             unit_type + "\"",
+                         "types");
+        }
+        plan.units.push_back({unit_type, count.get<int>()});
+      }
+      p.types_.push_back(std::move(plan));
+    }
+  } catch (const json::exception& e) {
+    return Malformed(std::string("response plans: ") + e.what());
+  }
+  if (p.types_.empty()) return Invalid("response plans: no incident types", "types");
+  return p;
+}
+
+Result<ResponsePlans> ResponsePlans::Load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return NotFound("cannot read response plans file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto r = Parse(ss.str());
+  if (!r) return Status(r.error().code(), path + ": " + r.error().message(), r.error().field());
+  return r;
+}
+
+const IncidentTypePlan* ResponsePlans::Find(std::string_view code) const {
+  for (const auto& t : types_) {
+    if (t.code == code) return &t;
+  }
+  return nullptr;
+}
+
+std::string ResponsePlans::CodeList() const {
+  std::string out;
+  for (const auto& t : types_) {
+    if (!out.empty()) out += ", ";
+    out += t.code;
+  }
+  return out;
+}
+
+std::string ResponsePlans::UnitTypeList() const {
+  std::string out;
+  for (const auto& [k, v] : unit_types_) {
+    if (!out.empty()) out += ", ";
+    out += k;
+  }
+  return out;
+}
+
+const std::vector<std::string>& ResponsePlans::Substitutes(const std::string& unit_type) const {
+  static const std::vector<std::string> kNone;
+  auto it = substitutes_.find(unit_type);
+  return it == substitutes_.end() ? kNone : it->second;
+}
+
+bool ResponsePlans::Compatible(std::string_view a, std::string_view b) const {
+  if (a == b) return true;
+  auto check = [&](std::string_view x, std::string_view y) {
+    auto it = compatible_.find(std::string(x));
+    if (it == compatible_.end()) return false;
+    for (const auto& c : it->second) {
+      if (c == y) return true;
+    }
+    return false;
+  };
+  return check(a, b) || check(b, a);
+}
+
+}  // namespace beacon::dispatch

@@ -1,0 +1,42 @@
+// TravelTimes: how long a unit takes to reach a place. Dispatch declares it;
+// routing/ implements it over the road graph, StraightLineTravelTimes
+// estimates it without one. Implementations must be thread-safe.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "common/geo.h"
+
+namespace beacon::dispatch {
+
+struct TravelEstimate {
+  double eta_s = 0;
+  double distance_m = 0;
+};
+
+class TravelTimes {
+ public:
+  virtual ~TravelTimes() = default;
+  // One entry per source; nullopt when the target cannot be reached from it.
+  virtual std::vector<std::optional<TravelEstimate>> ToTarget(std::span<const LatLon> sources,
+                                                              LatLon target) const = 0;
+};
+
+// Straight-line estimate: distance = great-circle distance x detour factor,
+// time = distance / speed. Defaults (1.4, 40 km/h) are documented in
+// docs/dispatch.md.
+class StraightLineTravelTimes final : public TravelTimes {
+ public:
+  explicit StraightLineTravelTimes(double speed_m_per_s = 40.0 / 3.6, double detour = 1.4)
+      : speed_m_per_s_(speed_m_per_s), detour_(detour) {}
+  std::vector<std::optional<TravelEstimate>> ToTarget(std::span<const LatLon> sources,
+                                                      LatLon target) const override;
+
+ private:
+  double speed_m_per_s_;
+  double detour_;
+};
+
+}  // namespace beacon::dispatch

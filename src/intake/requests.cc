@@ -1,0 +1,267 @@
+#include "intake/requests.h"
+
+#include "intake/json_body.h"
+
+namespace beacon::intake {
+
+using nlohmann::json;
+
+namespace {
+
+// Parses the body and checks its keys; the object is owned by `holder`.
+Result<JsonObject> Open(std::string_view body, json& holder,
+                        std::initializer_list<std::string_view> keys) {
+  auto parsed = ParseObject(body);
+  if (!parsed) return parsed.error();
+  holder = std::move(*parsed);
+  JsonObject obj(holder, "");
+  BEACON_RETURN_IF_ERROR(obj.OnlyKeys(keys));
+  return obj;
+}
+
+Result<std::string> Identifier(const JsonObject& obj, std::string_view key) {
+  auto s = obj.String(key, 64);
+  if (!s) return s.error();
+  if (!ValidIdentifier(*s)) {
+    return Invalid(obj.Field(key) + " must be 1-32 characters of A-Z a-z 0-9 _ . -",
+                   obj.Field(key));
+  }
+  return s;
+}
+
+bool ValidPhone(std::string_view p) {
+  int digits = 0;
+  for (char c : p) {
+    if (c >= '0' && c <= '9') ++digits;
+    else if (c != '+' && c != ' ' && c != '-' && c != '(' && c != ')' && c != '.') return false;
+  }
+  return digits >= 3;
+}
+
+Result<std::int64_t> PositiveId(const json& v, const std::string& field) {
+  if (!v.is_number_integer()) return Malformed(field + " must be an integer id", field);
+  auto id = v.get<std::int64_t>();
+  if (id <= 0) return Invalid(field + " must be a positive id", field);
+  return id;
+}
+
+}  // namespace
+
+Result<model::CallInput> ParseCallRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder,
+                  {"channel", "received_at", "location", "address", "incident_type", "narrative",
+                   "caller"});
+  if (!obj) return obj.error();
+  model::CallInput in;
+
+  auto channel = obj->String("channel", kMaxCode);
+  if (!channel) return channel.error();
+  auto ch = model::ParseChannel(*channel);
+  if (!ch) {
+    return Invalid("channel must be one of phone, text, web, alarm, agency", "channel");
+  }
+  in.channel = *ch;
+
+  auto received = obj->OptString("received_at", 64);
+  if (!received) return received.error();
+  if (*received) {
+    in.received_at = ParseRfc3339(**received);
+    if (!in.received_at) {
+      return Invalid("received_at must be an RFC 3339 time such as 2024-05-01T12:00:00Z",
+                     "received_at");
+    }
+  }
+
+  auto loc = obj->OptObject("location");
+  if (!loc) return loc.error();
+  if (*loc) {
+    BEACON_RETURN_IF_ERROR((*loc)->OnlyKeys({"lat", "lon", "accuracy_m"}));
+    auto ll = ReadLatLon(**loc);
+    if (!ll) return ll.error();
+    in.location = *ll;
+    auto acc = (*loc)->OptNumber("accuracy_m");
+    if (!acc) return acc.error();
+    if (*acc && (**acc < 0 || **acc > 100000)) {
+      return Invalid("location.accuracy_m must be between 0 and 100000", "location.accuracy_m");
+    }
+    in.accuracy_m = *acc;
+  }
+
+  auto address = obj->OptString("address", kMaxAddress);
+  if (!address) return address.error();
+  if (*address && (*address)->empty()) return Invalid("address must not be empty", "address");
+  in.address = *address;
+  if (!in.location && !in.address) {
+    return Invalid("a call needs a location {lat, lon} or an address (or both)", "location");
+  }
+
+  auto type = obj->String("incident_type", kMaxCode);
+  if (!type) return type.error();
+  in.incident_type = *type;
+
+  auto narrative = obj->OptString("narrative", kMaxNarrative);
+  if (!narrative) return narrative.error();
+  in.narrative = *narrative;
+
+  auto caller = obj->OptObject("caller");
+  if (!caller) return caller.error();
+  if (*caller) {
+    BEACON_RETURN_IF_ERROR((*caller)->OnlyKeys({"name", "phone"}));
+    model::Caller c;
+    auto name = (*caller)->OptString("name", kMaxName);
+    if (!name) return name.error();
+    c.name = *name;
+    auto phone = (*caller)->OptString("phone", kMaxPhone);
+    if (!phone) return phone.error();
+    if (*phone && !ValidPhone(**phone)) {
+      return Invalid("caller.phone may hold only digits, spaces and + - ( ) .", "caller.phone");
+    }
+    c.phone = *phone;
+    if (c.name || c.phone) in.caller = std::move(c);
+  }
+  return in;
+}
+
+Result<LoginRequest> ParseLoginRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"username", "password"});
+  if (!obj) return obj.error();
+  auto user = obj->String("username", 64);
+  if (!user) return user.error();
+  auto pass = obj->String("password", kMaxPassword);
+  if (!pass) return pass.error();
+  return LoginRequest{std::move(*user), std::move(*pass)};
+}
+
+Result<UnitCreateRequest> ParseUnitCreateRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"unit_id", "unit_type", "station_id", "position"});
+  if (!obj) return obj.error();
+  UnitCreateRequest r;
+  auto id = Identifier(*obj, "unit_id");
+  if (!id) return id.error();
+  r.unit_id = UnitId{*id};
+  auto type = obj->String("unit_type", kMaxCode);
+  if (!type) return type.error();
+  r.unit_type = *type;
+  if (obj->Find("station_id")) {
+    auto st = Identifier(*obj, "station_id");
+    if (!st) return st.error();
+    r.station_id = StationId{*st};
+  }
+  auto pos = obj->OptObject("position");
+  if (!pos) return pos.error();
+  if (*pos) {
+    BEACON_RETURN_IF_ERROR((*pos)->OnlyKeys({"lat", "lon"}));
+    auto ll = ReadLatLon(**pos);
+    if (!ll) return ll.error();
+    r.position = *ll;
+  }
+  return r;
+}
+
+Result<StationCreateRequest> ParseStationCreateRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"station_id", "name", "location"});
+  if (!obj) return obj.error();
+  auto id = Identifier(*obj, "station_id");
+  if (!id) return id.error();
+  auto name = obj->String("name", kMaxName);
+  if (!name) return name.error();
+  auto loc = obj->OptObject("location");
+  if (!loc) return loc.error();
+  if (!*loc) return Malformed("location is required", "location");
+  BEACON_RETURN_IF_ERROR((*loc)->OnlyKeys({"lat", "lon"}));
+  auto ll = ReadLatLon(**loc);
+  if (!ll) return ll.error();
+  return StationCreateRequest{StationId{*id}, *name, *ll};
+}
+
+Result<model::UnitStatus> ParseUnitStatusRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"status"});
+  if (!obj) return obj.error();
+  auto s = obj->String("status", kMaxCode);
+  if (!s) return s.error();
+  auto st = model::ParseUnitStatus(*s);
+  if (!st) {
+    std::string list;
+    for (auto x : model::AllUnitStatuses()) list += (list.empty() ? "" : ", ") + std::string(model::ToString(x));
+    return Invalid("status must be one of " + list, "status");
+  }
+  return *st;
+}
+
+Result<LatLon> ParsePositionRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"lat", "lon"});
+  if (!obj) return obj.error();
+  return ReadLatLon(*obj);
+}
+
+Result<UnitId> ParseAssignmentRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"unit_id"});
+  if (!obj) return obj.error();
+  auto id = Identifier(*obj, "unit_id");
+  if (!id) return id.error();
+  return UnitId{*id};
+}
+
+Result<IncidentId> ParseMergeRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"into"});
+  if (!obj) return obj.error();
+  const json* v = obj->Find("into");
+  if (!v) return Malformed("into is required", "into");
+  auto id = PositiveId(*v, "into");
+  if (!id) return id.error();
+  return IncidentId{*id};
+}
+
+Result<SplitRequest> ParseSplitRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"call_ids"});
+  if (!obj) return obj.error();
+  const json* v = obj->Find("call_ids");
+  if (!v) return Malformed("call_ids is required", "call_ids");
+  if (!v->is_array()) return Malformed("call_ids must be an array of call ids", "call_ids");
+  if (v->empty()) return Invalid("call_ids must not be empty", "call_ids");
+  if (v->size() > 1000) return Invalid("call_ids may hold at most 1000 ids", "call_ids");
+  SplitRequest r;
+  for (size_t i = 0; i < v->size(); ++i) {
+    auto id = PositiveId((*v)[i], "call_ids[" + std::to_string(i) + "]");
+    if (!id) return id.error();
+    r.call_ids.emplace_back(*id);
+  }
+  return r;
+}
+
+Result<std::string> ParseCloseRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"disposition"});
+  if (!obj) return obj.error();
+  return obj->String("disposition", kMaxName);
+}
+
+Result<UserCreateRequest> ParseUserCreateRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"username", "role", "password"});
+  if (!obj) return obj.error();
+  auto name = Identifier(*obj, "username");
+  if (!name) return name.error();
+  auto role_text = obj->String("role", kMaxCode);
+  if (!role_text) return role_text.error();
+  auto role = model::ParseRole(*role_text);
+  if (!role) {
+    return Invalid("role must be one of call_taker, dispatcher, supervisor, analyst, auditor, admin",
+                   "role");
+  }
+  auto pass = obj->String("password", kMaxPassword);
+  if (!pass) return pass.error();
+  if (pass->size() < 8) return Invalid("password must be at least 8 characters", "password");
+  return UserCreateRequest{*name, *role, *pass};
+}
+
+}  // namespace beacon::intake

@@ -1,0 +1,63 @@
+// Parsers for every JSON request body the API accepts. Each takes the raw
+// bytes from outside and returns a typed request or a Status naming the
+// field at fault. Pure functions (fuzzed in tests/fuzz/); thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "model/types.h"
+
+namespace beacon::intake {
+
+// Limits on free text, in bytes.
+constexpr size_t kMaxNarrative = 8192;
+constexpr size_t kMaxAddress = 512;
+constexpr size_t kMaxName = 200;
+constexpr size_t kMaxPhone = 32;
+constexpr size_t kMaxCode = 64;
+constexpr size_t kMaxPassword = 1024;
+
+struct LoginRequest {
+  std::string username;
+  std::string password;
+};
+
+struct UnitCreateRequest {
+  UnitId unit_id;
+  std::string unit_type;
+  std::optional<StationId> station_id;
+  std::optional<LatLon> position;
+};
+
+struct StationCreateRequest {
+  StationId station_id;
+  std::string name;
+  LatLon location;
+};
+
+struct SplitRequest {
+  std::vector<CallId> call_ids;
+};
+
+struct UserCreateRequest {
+  std::string username;
+  model::Role role;
+  std::string password;
+};
+
+Result<model::CallInput> ParseCallRequest(std::string_view body);
+Result<LoginRequest> ParseLoginRequest(std::string_view body);
+Result<UnitCreateRequest> ParseUnitCreateRequest(std::string_view body);
+Result<StationCreateRequest> ParseStationCreateRequest(std::string_view body);
+Result<model::UnitStatus> ParseUnitStatusRequest(std::string_view body);
+Result<LatLon> ParsePositionRequest(std::string_view body);
+Result<UnitId> ParseAssignmentRequest(std::string_view body);
+Result<IncidentId> ParseMergeRequest(std::string_view body);
+Result<SplitRequest> ParseSplitRequest(std::string_view body);
+Result<std::string> ParseCloseRequest(std::string_view body);
+Result<UserCreateRequest> ParseUserCreateRequest(std::string_view body);
+
+}  // namespace beacon::intake

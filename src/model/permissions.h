@@ -1,0 +1,27 @@
+// Who may do what: the role -> permission table enforced on every route.
+// The table itself is documented in docs/roles.md. Pure; thread-safe.
+#pragma once
+
+#include <string_view>
+
+#include "model/types.h"
+
+namespace beacon::model {
+
+enum class Permission {
+  kReadOperations,   // incidents, calls (caller data redacted unless kReadPersonal), units, stations, stream
+  kReadResources,    // units, stations, incident types: everyone but the auditor
+  kReadPersonal,     // caller name and phone
+  kCreateCall,
+  kDispatch,         // assignments, unit status and position
+  kSupervise,        // merge, split, close
+  kManageResources,  // create units and stations
+  kReadAudit,
+  kManageUsers,
+  kReadMetrics,
+};
+
+bool Allowed(Role role, Permission p);
+std::string_view ToString(Permission p);
+
+}  // namespace beacon::model

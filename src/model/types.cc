@@ -1,0 +1,232 @@
+#include "model/types.h"
+
+#include <array>
+
+namespace beacon::model {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array kChannels = {Channel::kPhone, Channel::kText, Channel::kWeb, Channel::kAlarm,
+                                  Channel::kAgency};
+constexpr std::array kRoles = {Role::kCallTaker, Role::kDispatcher, Role::kSupervisor,
+                               Role::kAnalyst,   Role::kAuditor,    Role::kAdmin};
+
+json LocJson(const LatLon& l) { return {{"lat", l.lat}, {"lon", l.lon}}; }
+LatLon LocFromJson(const json& j) { return {j.at("lat").get<double>(), j.at("lon").get<double>()}; }
+
+template <typename T>
+void PutOpt(json& j, const char* key, const std::optional<T>& v) {
+  if (v) j[key] = *v;
+}
+template <typename T>
+std::optional<T> GetOpt(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  return it->template get<T>();
+}
+
+}  // namespace
+
+std::string_view ToString(Channel c) {
+  switch (c) {
+    case Channel::kPhone: return "phone";
+    case Channel::kText: return "text";
+    case Channel::kWeb: return "web";
+    case Channel::kAlarm: return "alarm";
+    case Channel::kAgency: return "agency";
+  }
+  return "phone";
+}
+
+std::optional<Channel> ParseChannel(std::string_view text) {
+  for (Channel c : kChannels) {
+    if (ToString(c) == text) return c;
+  }
+  return std::nullopt;
+}
+
+std::string_view ToString(Role r) {
+  switch (r) {
+    case Role::kCallTaker: return "call_taker";
+    case Role::kDispatcher: return "dispatcher";
+    case Role::kSupervisor: return "supervisor";
+    case Role::kAnalyst: return "analyst";
+    case Role::kAuditor: return "auditor";
+    case Role::kAdmin: return "admin";
+  }
+  return "analyst";
+}
+
+std::optional<Role> ParseRole(std::string_view text) {
+  for (Role r : kRoles) {
+    if (ToString(r) == text) return r;
+  }
+  return std::nullopt;
+}
+
+std::span<const Role> AllRoles() { return kRoles; }
+
+std::string_view ToString(IncidentStatus s) {
+  switch (s) {
+    case IncidentStatus::kOpen: return "open";
+    case IncidentStatus::kClosed: return "closed";
+    case IncidentStatus::kMerged: return "merged";
+  }
+  return "open";
+}
+
+std::vector<UnitId> Incident::ActiveUnits() const {
+  std::vector<UnitId> out;
+  for (const auto& a : assignments) {
+    if (!a.released_at) out.push_back(a.unit_id);
+  }
+  return out;
+}
+
+json ToJson(const Call& c, bool with_personal) {
+  json j = {{"call_id", c.id.value()},
+            {"incident_id", c.incident_id.value()},
+            {"channel", ToString(c.channel)},
+            {"received_at", FormatRfc3339(c.received_at)},
+            {"created_at", FormatRfc3339(c.created_at)},
+            {"created_by", c.created_by},
+            {"incident_type", c.incident_type}};
+  if (c.location) {
+    j["location"] = LocJson(*c.location);
+    if (c.accuracy_m) j["location"]["accuracy_m"] = *c.accuracy_m;
+  }
+  PutOpt(j, "address", c.address);
+  PutOpt(j, "narrative", c.narrative);
+  if (c.duplicate_of) j["duplicate_of"] = c.duplicate_of->value();
+  if (c.caller && with_personal) {
+    json caller = json::object();
+    PutOpt(caller, "name", c.caller->name);
+    PutOpt(caller, "phone", c.caller->phone);
+    j["caller"] = std::move(caller);
+  }
+  return j;
+}
+
+Call CallFromJson(const json& j) {
+  Call c;
+  c.id = CallId{j.at("call_id").get<std::int64_t>()};
+  c.incident_id = IncidentId{j.at("incident_id").get<std::int64_t>()};
+  c.channel = ParseChannel(j.at("channel").get<std::string>()).value_or(Channel::kPhone);
+  c.received_at = ParseRfc3339(j.at("received_at").get<std::string>()).value_or(0);
+  c.created_at = ParseRfc3339(j.at("created_at").get<std::string>()).value_or(0);
+  c.created_by = j.value("created_by", "");
+  c.incident_type = j.at("incident_type").get<std::string>();
+  if (auto it = j.find("location"); it != j.end()) {
+    c.location = LocFromJson(*it);
+    c.accuracy_m = GetOpt<double>(*it, "accuracy_m");
+  }
+  c.address = GetOpt<std::string>(j, "address");
+  c.narrative = GetOpt<std::string>(j, "narrative");
+  if (auto d = GetOpt<std::int64_t>(j, "duplicate_of")) c.duplicate_of = IncidentId{*d};
+  if (auto it = j.find("caller"); it != j.end()) {
+    c.caller = Caller{GetOpt<std::string>(*it, "name"), GetOpt<std::string>(*it, "phone")};
+  }
+  return c;
+}
+
+json ToJson(const Incident& i) {
+  json calls = json::array();
+  for (auto id : i.call_ids) calls.push_back(id.value());
+  json assignments = json::array();
+  for (const auto& a : i.assignments) {
+    json aj = {{"unit_id", a.unit_id.value()}, {"assigned_at", FormatRfc3339(a.assigned_at)}};
+    if (a.released_at) aj["released_at"] = FormatRfc3339(*a.released_at);
+    assignments.push_back(std::move(aj));
+  }
+  json timeline = json::array();
+  for (const auto& t : i.timeline) {
+    timeline.push_back(
+        {{"time", FormatRfc3339(t.time)}, {"kind", t.kind}, {"text", t.text}, {"user", t.user}});
+  }
+  json units = json::array();
+  for (const auto& u : i.ActiveUnits()) units.push_back(u.value());
+  json j = {{"incident_id", i.id.value()},
+            {"incident_type", i.incident_type},
+            {"priority", i.priority},
+            {"status", ToString(i.status)},
+            {"opened_at", FormatRfc3339(i.opened_at)},
+            {"last_call_at", FormatRfc3339(i.last_call_at)},
+            {"call_ids", std::move(calls)},
+            {"assigned_units", std::move(units)},
+            {"assignments", std::move(assignments)},
+            {"timeline", std::move(timeline)}};
+  if (i.location) j["location"] = LocJson(*i.location);
+  PutOpt(j, "address", i.address);
+  if (i.closed_at) j["closed_at"] = FormatRfc3339(*i.closed_at);
+  PutOpt(j, "disposition", i.disposition);
+  if (i.merged_into) j["merged_into"] = i.merged_into->value();
+  return j;
+}
+
+Incident IncidentFromJson(const json& j) {
+  Incident i;
+  i.id = IncidentId{j.at("incident_id").get<std::int64_t>()};
+  i.incident_type = j.at("incident_type").get<std::string>();
+  i.priority = j.at("priority").get<int>();
+  auto status = j.at("status").get<std::string>();
+  i.status = status == "closed"   ? IncidentStatus::kClosed
+             : status == "merged" ? IncidentStatus::kMerged
+                                  : IncidentStatus::kOpen;
+  i.opened_at = ParseRfc3339(j.at("opened_at").get<std::string>()).value_or(0);
+  i.last_call_at = ParseRfc3339(j.at("last_call_at").get<std::string>()).value_or(0);
+  for (const auto& c : j.at("call_ids")) i.call_ids.emplace_back(c.get<std::int64_t>());
+  for (const auto& a : j.at("assignments")) {
+    Assignment as{UnitId{a.at("unit_id").get<std::string>()},
+                  ParseRfc3339(a.at("assigned_at").get<std::string>()).value_or(0), std::nullopt};
+    if (auto r = GetOpt<std::string>(a, "released_at")) as.released_at = ParseRfc3339(*r);
+    i.assignments.push_back(std::move(as));
+  }
+  for (const auto& t : j.at("timeline")) {
+    i.timeline.push_back({ParseRfc3339(t.at("time").get<std::string>()).value_or(0),
+                          t.at("kind").get<std::string>(), t.at("text").get<std::string>(),
+                          t.at("user").get<std::string>()});
+  }
+  if (auto it = j.find("location"); it != j.end()) i.location = LocFromJson(*it);
+  i.address = GetOpt<std::string>(j, "address");
+  if (auto c = GetOpt<std::string>(j, "closed_at")) i.closed_at = ParseRfc3339(*c);
+  i.disposition = GetOpt<std::string>(j, "disposition");
+  if (auto m = GetOpt<std::int64_t>(j, "merged_into")) i.merged_into = IncidentId{*m};
+  return i;
+}
+
+json ToJson(const Unit& u) {
+  json j = {{"unit_id", u.id.value()},
+            {"unit_type", u.unit_type},
+            {"status", ToString(u.status)},
+            {"status_at", FormatRfc3339(u.status_at)}};
+  if (u.station_id) j["station_id"] = u.station_id->value();
+  if (u.position) j["position"] = LocJson(*u.position);
+  if (u.position_at) j["position_at"] = FormatRfc3339(*u.position_at);
+  if (u.incident_id) j["incident_id"] = u.incident_id->value();
+  return j;
+}
+
+Unit UnitFromJson(const json& j) {
+  Unit u;
+  u.id = UnitId{j.at("unit_id").get<std::string>()};
+  u.unit_type = j.at("unit_type").get<std::string>();
+  u.status = ParseUnitStatus(j.at("status").get<std::string>()).value_or(UnitStatus::kAvailable);
+  u.status_at = ParseRfc3339(j.at("status_at").get<std::string>()).value_or(0);
+  if (auto s = GetOpt<std::string>(j, "station_id")) u.station_id = StationId{*s};
+  if (auto it = j.find("position"); it != j.end()) u.position = LocFromJson(*it);
+  if (auto p = GetOpt<std::string>(j, "position_at")) u.position_at = ParseRfc3339(*p);
+  if (auto i = GetOpt<std::int64_t>(j, "incident_id")) u.incident_id = IncidentId{*i};
+  return u;
+}
+
+json ToJson(const Station& s) {
+  return {{"station_id", s.id.value()}, {"name", s.name}, {"location", LocJson(s.location)}};
+}
+
+Station StationFromJson(const json& j) {
+  return {StationId{j.at("station_id").get<std::string>()}, j.at("name").get<std::string>(),
+          LocFromJson(j.at("location"))};
+}
+
+}  // namespace beacon::model

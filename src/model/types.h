@@ -1,0 +1,126 @@
+// Beacon's domain records: calls, incidents, units, stations, and the
+// roles of the people who use them. Plain value types with JSON mapping
+// (the storage and wire format of each record; see docs/api.md).
+// Thread-compatible.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/geo.h"
+#include "common/ids.h"
+#include "model/unit_status.h"
+
+namespace beacon::model {
+
+enum class Channel { kPhone, kText, kWeb, kAlarm, kAgency };
+std::string_view ToString(Channel c);
+std::optional<Channel> ParseChannel(std::string_view text);
+
+enum class Role { kCallTaker, kDispatcher, kSupervisor, kAnalyst, kAuditor, kAdmin };
+std::string_view ToString(Role r);
+std::optional<Role> ParseRole(std::string_view text);
+std::span<const Role> AllRoles();
+
+struct Caller {
+  std::optional<std::string> name;
+  std::optional<std::string> phone;
+};
+
+// A call as reported: one phone call, text, web report, alarm or alert.
+struct CallInput {
+  Channel channel = Channel::kPhone;
+  std::optional<TimeMs> received_at;
+  std::optional<LatLon> location;
+  std::optional<double> accuracy_m;
+  std::optional<std::string> address;
+  std::string incident_type;
+  std::optional<std::string> narrative;
+  std::optional<Caller> caller;
+};
+
+struct Call {
+  CallId id;
+  IncidentId incident_id;
+  Channel channel = Channel::kPhone;
+  TimeMs received_at = 0;
+  TimeMs created_at = 0;
+  std::string created_by;
+  std::optional<LatLon> location;
+  std::optional<double> accuracy_m;
+  std::optional<std::string> address;
+  std::string incident_type;
+  std::optional<std::string> narrative;
+  std::optional<Caller> caller;
+  std::optional<IncidentId> duplicate_of;  // set when linked on intake
+};
+
+enum class IncidentStatus { kOpen, kClosed, kMerged };
+std::string_view ToString(IncidentStatus s);
+
+struct TimelineEntry {
+  TimeMs time = 0;
+  std::string kind;  // "opened", "call_linked", "assigned", "unit_status", ...
+  std::string text;  // human-readable why
+  std::string user;
+};
+
+struct Assignment {
+  UnitId unit_id;
+  TimeMs assigned_at = 0;
+  std::optional<TimeMs> released_at;
+};
+
+struct Incident {
+  IncidentId id;
+  std::string incident_type;
+  int priority = 3;
+  IncidentStatus status = IncidentStatus::kOpen;
+  std::optional<LatLon> location;
+  std::optional<std::string> address;
+  TimeMs opened_at = 0;
+  TimeMs last_call_at = 0;
+  std::optional<TimeMs> closed_at;
+  std::optional<std::string> disposition;
+  std::optional<IncidentId> merged_into;
+  std::vector<CallId> call_ids;
+  std::vector<Assignment> assignments;
+  std::vector<TimelineEntry> timeline;
+
+  // Units currently committed to this incident (not yet released).
+  std::vector<UnitId> ActiveUnits() const;
+};
+
+struct Station {
+  StationId id;
+  std::string name;
+  LatLon location;
+};
+
+struct Unit {
+  UnitId id;
+  std::string unit_type;
+  std::optional<StationId> station_id;
+  UnitStatus status = UnitStatus::kAvailable;
+  std::optional<LatLon> position;  // last reported; station location when absent
+  std::optional<TimeMs> position_at;
+  std::optional<IncidentId> incident_id;
+  TimeMs status_at = 0;
+};
+
+// JSON mapping. `with_personal` controls whether caller name/phone appear.
+nlohmann::json ToJson(const Call& c, bool with_personal);
+nlohmann::json ToJson(const Incident& i);
+nlohmann::json ToJson(const Unit& u);
+nlohmann::json ToJson(const Station& s);
+// Inverse of ToJson (with personal data) for records we stored ourselves.
+// Throws nlohmann::json::exception on a malformed record.
+Call CallFromJson(const nlohmann::json& j);
+Incident IncidentFromJson(const nlohmann::json& j);
+Unit UnitFromJson(const nlohmann::json& j);
+Station StationFromJson(const nlohmann::json& j);
+
+}  // namespace beacon::model

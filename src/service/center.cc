@@ -1,0 +1,663 @@
+#include "service/center.h"
+
+#include <algorithm>
+#include <set>
+
+#include "correlate/duplicate_detector.h"
+#include "dispatch/recommender.h"
+#include "model/permissions.h"
+
+namespace beacon::service {
+
+using model::Incident;
+using model::IncidentStatus;
+using model::Unit;
+using model::UnitStatus;
+
+// Accumulates one command's changes. Used under Center::mu_.
+class Center::Tx {
+ public:
+  Tx(Center& c, const Actor& a) : c_(c), actor_(a), now_(c.clock_.Now()) {}
+  TimeMs now() const { return now_; }
+
+  void Put(const model::Call& x) {
+    batch_.upserts.push_back({store::Table::kCalls, std::to_string(x.id.value()),
+                              model::ToJson(x, true).dump()});
+  }
+  void Put(const Incident& x) {
+    batch_.upserts.push_back({store::Table::kIncidents, std::to_string(x.id.value()),
+                              model::ToJson(x).dump()});
+  }
+  void Put(const Unit& x) {
+    batch_.upserts.push_back({store::Table::kUnits, x.id.value(), model::ToJson(x).dump()});
+  }
+  void Put(const model::Station& x) {
+    batch_.upserts.push_back({store::Table::kStations, x.id.value(), model::ToJson(x).dump()});
+  }
+  void Event(std::string type, const Json& data) {
+    batch_.events.push_back({++c_.seq_, now_, std::move(type), data.dump()});
+  }
+  void Audit(std::string action, std::string object) {
+    batch_.audit.push_back({now_, actor_.user, std::string(model::ToString(actor_.role)),
+                            std::move(action), std::move(object), actor_.reason});
+  }
+  void Timeline(Incident& i, std::string kind, std::string text) {
+    i.timeline.push_back({now_, std::move(kind), std::move(text), actor_.user});
+  }
+  store::Batch& batch() { return batch_; }
+
+ private:
+  Center& c_;
+  const Actor& actor_;
+  TimeMs now_;
+  store::Batch batch_;
+};
+
+namespace {
+
+std::string IncidentObject(IncidentId id) { return "incident/" + std::to_string(id.value()); }
+std::string UnitObject(const UnitId& id) { return "unit/" + id.value(); }
+
+Json CallEvent(const model::Call& c) { return {{"call", model::ToJson(c, false)}}; }
+Json IncidentEvent(const Incident& i) { return {{"incident", model::ToJson(i)}}; }
+Json UnitEvent(const Unit& u) { return {{"unit", model::ToJson(u)}}; }
+
+}  // namespace
+
+Center::Center(store::Store& store, const dispatch::ResponsePlans& plans,
+               const dispatch::TravelTimes& travel_times, const Clock& clock, EventSink& sink)
+    : store_(store), plans_(plans), travel_times_(travel_times), clock_(clock), sink_(sink) {}
+
+Status Center::Load(const store::Snapshot& snap) {
+  std::lock_guard lock(mu_);
+  try {
+    for (const auto& d : snap.calls) {
+      auto c = model::CallFromJson(Json::parse(d));
+      next_call_ = std::max(next_call_, c.id.value() + 1);
+      calls_.emplace(c.id.value(), std::move(c));
+    }
+    for (const auto& d : snap.incidents) {
+      auto i = model::IncidentFromJson(Json::parse(d));
+      next_incident_ = std::max(next_incident_, i.id.value() + 1);
+      incidents_.emplace(i.id.value(), std::move(i));
+    }
+    for (const auto& d : snap.units) {
+      auto u = model::UnitFromJson(Json::parse(d));
+      units_.emplace(u.id.value(), std::move(u));
+    }
+    for (const auto& d : snap.stations) {
+      auto s = model::StationFromJson(Json::parse(d));
+      stations_.emplace(s.id.value(), std::move(s));
+    }
+  } catch (const Json::exception& e) {
+    return Status(Code::kInternal, std::string("stored record is corrupt: ") + e.what());
+  }
+  seq_ = snap.last_event_seq;
+  return Status::Ok();
+}
+
+void Center::Submit(Tx& tx, Json body, Done done) {
+  auto events = tx.batch().events;
+  store_.Submit(std::move(tx.batch()),
+                [this, events = std::move(events), body = std::move(body),
+                 done = std::move(done)](const Status& s) mutable {
+                  if (!s.ok()) {
+                    done(s);
+                    return;
+                  }
+                  if (!events.empty()) sink_.Publish(events);
+                  done(std::move(body));
+                });
+}
+
+model::Incident* Center::OpenIncident(IncidentId id, Status& err) {
+  auto it = incidents_.find(id.value());
+  if (it == incidents_.end()) {
+    err = NotFound("no incident " + std::to_string(id.value()));
+    return nullptr;
+  }
+  if (it->second.status != IncidentStatus::kOpen) {
+    err = Conflict("incident " + std::to_string(id.value()) + " is " +
+                   std::string(model::ToString(it->second.status)));
+    return nullptr;
+  }
+  return &it->second;
+}
+
+void Center::ReleaseUnit(Tx& tx, Unit& u, const std::string& why) {
+  if (u.incident_id) {
+    auto it = incidents_.find(u.incident_id->value());
+    if (it != incidents_.end()) {
+      for (auto& as : it->second.assignments) {
+        if (as.unit_id == u.id && !as.released_at) as.released_at = tx.now();
+      }
+      tx.Timeline(it->second, "unit_released", u.id.value() + " released: " + why);
+      tx.Put(it->second);
+      tx.Event("incident.updated", IncidentEvent(it->second));
+    }
+  }
+  u.incident_id.reset();
+  u.status = UnitStatus::kAvailable;
+  u.status_at = tx.now();
+  tx.Put(u);
+  tx.Event("unit.updated", UnitEvent(u));
+}
+
+void Center::CreateCall(const Actor& a, model::CallInput in, Done done) {
+  const auto* plan = plans_.Find(in.incident_type);
+  if (!plan) {
+    return done(Invalid("unknown incident_type \"" + in.incident_type +
+                            "\"; valid codes: " + plans_.CodeList(),
+                        "incident_type"));
+  }
+  std::unique_lock lock(mu_);
+  Tx tx(*this, a);
+  TimeMs received = in.received_at.value_or(tx.now());
+  if (received > tx.now() + 5 * 60 * 1000) {
+    return done(Invalid("received_at is more than 5 minutes in the future", "received_at"));
+  }
+
+  model::Call call;
+  call.id = CallId{next_call_++};
+  call.channel = in.channel;
+  call.received_at = received;
+  call.created_at = tx.now();
+  call.created_by = a.user;
+  call.location = in.location;
+  call.accuracy_m = in.accuracy_m;
+  call.address = std::move(in.address);
+  call.incident_type = in.incident_type;
+  call.narrative = std::move(in.narrative);
+  call.caller = std::move(in.caller);
+
+  std::optional<correlate::Match> match;
+  if (call.location) {
+    std::vector<correlate::OpenIncident> open;
+    for (const auto& [id, inc] : incidents_) {
+      if (inc.status != IncidentStatus::kOpen || !inc.location) continue;
+      const auto* p = plans_.Find(inc.incident_type);
+      open.push_back({inc.id, *inc.location, p ? p->category : "", inc.last_call_at});
+    }
+    match = correlate::FindDuplicate(
+        {*call.location, plan->category, received}, open,
+        {plans_.duplicate_distance_m(), plans_.duplicate_window_s()},
+        [&](const std::string& x, const std::string& y) { return plans_.Compatible(x, y); });
+  }
+
+  Incident* inc;
+  if (match) {
+    inc = &incidents_.at(match->incident_id.value());
+    call.duplicate_of = inc->id;
+    inc->call_ids.push_back(call.id);
+    inc->last_call_at = std::max(inc->last_call_at, received);
+    tx.Timeline(*inc, "call_linked",
+                "call " + std::to_string(call.id.value()) + " linked as duplicate: " +
+                    match->reason);
+    if (plan->priority < inc->priority) {
+      tx.Timeline(*inc, "priority_raised",
+                  "priority raised from " + std::to_string(inc->priority) + " to " +
+                      std::to_string(plan->priority) + " by call " +
+                      std::to_string(call.id.value()) + " (" + plan->code + ")");
+      inc->priority = plan->priority;
+    }
+  } else {
+    Incident fresh;
+    fresh.id = IncidentId{next_incident_++};
+    fresh.incident_type = plan->code;
+    fresh.priority = plan->priority;
+    fresh.location = call.location;
+    fresh.address = call.address;
+    fresh.opened_at = tx.now();
+    fresh.last_call_at = received;
+    fresh.call_ids.push_back(call.id);
+    tx.Timeline(fresh, "opened",
+                "opened from call " + std::to_string(call.id.value()) + " (" +
+                    std::string(model::ToString(call.channel)) + ", " + plan->name + ")");
+    inc = &incidents_.emplace(fresh.id.value(), std::move(fresh)).first->second;
+  }
+  call.incident_id = inc->id;
+  tx.Put(call);
+  tx.Put(*inc);
+  tx.Event("call.created", CallEvent(call));
+  tx.Event(match ? "incident.updated" : "incident.opened", IncidentEvent(*inc));
+  tx.Audit("call.create", "call/" + std::to_string(call.id.value()));
+
+  Json body = {{"call_id", call.id.value()}, {"incident_id", inc->id.value()}};
+  if (match) {
+    body["duplicate_of"] = inc->id.value();
+    body["link_reason"] = match->reason;
+  }
+  calls_.emplace(call.id.value(), std::move(call));
+  Submit(tx, std::move(body), std::move(done));
+}
+
+void Center::Assign(const Actor& a, IncidentId incident_id, UnitId unit_id, Done done) {
+  std::unique_lock lock(mu_);
+  Status err;
+  Incident* inc = OpenIncident(incident_id, err);
+  if (!inc) return done(err);
+  auto uit = units_.find(unit_id.value());
+  if (uit == units_.end()) return done(Invalid("no unit " + unit_id.value(), "unit_id"));
+  Unit& u = uit->second;
+  if (u.status != UnitStatus::kAvailable) {
+    return done(Conflict("unit " + u.id.value() + " is " + std::string(model::ToString(u.status)) +
+                             "; only available units can be assigned",
+                         "unit_id"));
+  }
+  Tx tx(*this, a);
+  u.status = UnitStatus::kDispatched;
+  u.status_at = tx.now();
+  u.incident_id = inc->id;
+  inc->assignments.push_back({u.id, tx.now(), std::nullopt});
+  tx.Timeline(*inc, "assigned", u.id.value() + " (" + u.unit_type + ") dispatched");
+  tx.Put(u);
+  tx.Put(*inc);
+  tx.Event("unit.updated", UnitEvent(u));
+  tx.Event("incident.updated", IncidentEvent(*inc));
+  tx.Audit("assignment.create", IncidentObject(inc->id) + "/unit/" + u.id.value());
+  Submit(tx,
+         {{"incident_id", inc->id.value()}, {"unit_id", u.id.value()}, {"status", "dispatched"}},
+         std::move(done));
+}
+
+void Center::SetUnitStatus(const Actor& a, UnitId unit_id, UnitStatus status, Done done) {
+  std::unique_lock lock(mu_);
+  auto uit = units_.find(unit_id.value());
+  if (uit == units_.end()) return done(NotFound("no unit " + unit_id.value()));
+  Unit& u = uit->second;
+  if (!model::CanTransition(u.status, status)) {
+    std::string allowed;
+    for (auto s : model::AllowedNext(u.status)) {
+      allowed += (allowed.empty() ? "" : ", ") + std::string(model::ToString(s));
+    }
+    std::string msg = "unit " + u.id.value() + " cannot go from " +
+                      std::string(model::ToString(u.status)) + " to " +
+                      std::string(model::ToString(status)) + "; allowed next: " + allowed;
+    if (status == UnitStatus::kDispatched) msg += " (assign the unit to an incident to dispatch it)";
+    return done(Conflict(msg, "status"));
+  }
+  Tx tx(*this, a);
+  std::string from(model::ToString(u.status));
+  if (status == UnitStatus::kAvailable && u.incident_id) {
+    ReleaseUnit(tx, u, "status set to available");
+  } else {
+    u.status = status;
+    u.status_at = tx.now();
+    if (u.incident_id) {
+      auto it = incidents_.find(u.incident_id->value());
+      if (it != incidents_.end()) {
+        tx.Timeline(it->second, "unit_status",
+                    u.id.value() + " " + from + " -> " + std::string(model::ToString(status)));
+        tx.Put(it->second);
+        tx.Event("incident.updated", IncidentEvent(it->second));
+      }
+    }
+    tx.Put(u);
+    tx.Event("unit.updated", UnitEvent(u));
+  }
+  tx.Audit("unit.status", UnitObject(u.id) + ":" + from + "->" + std::string(model::ToString(status)));
+  Json body = model::ToJson(u);
+  Submit(tx, std::move(body), std::move(done));
+}
+
+void Center::SetUnitPosition(const Actor& a, UnitId unit_id, LatLon position, Done done) {
+  std::unique_lock lock(mu_);
+  auto uit = units_.find(unit_id.value());
+  if (uit == units_.end()) return done(NotFound("no unit " + unit_id.value()));
+  Unit& u = uit->second;
+  Tx tx(*this, a);
+  u.position = position;
+  u.position_at = tx.now();
+  tx.Put(u);
+  tx.Event("unit.updated", UnitEvent(u));
+  tx.Audit("unit.position", UnitObject(u.id));
+  Submit(tx, model::ToJson(u), std::move(done));
+}
+
+void Center::Merge(const Actor& a, IncidentId from_id, IncidentId into_id, Done done) {
+  std::unique_lock lock(mu_);
+  if (from_id == into_id) return done(Invalid("cannot merge an incident into itself", "into"));
+  Status err;
+  Incident* from = OpenIncident(from_id, err);
+  if (!from) return done(err);
+  Incident* into = OpenIncident(into_id, err);
+  if (!into) {
+    return done(Status(err.code() == Code::kNotFound ? Code::kInvalid : err.code(),
+                       err.message(), "into"));
+  }
+  Tx tx(*this, a);
+  for (auto cid : from->call_ids) {
+    auto& c = calls_.at(cid.value());
+    c.incident_id = into->id;
+    into->call_ids.push_back(cid);
+    tx.Put(c);
+  }
+  for (auto& as : from->assignments) {
+    if (as.released_at) continue;
+    into->assignments.push_back(as);
+    as.released_at = tx.now();
+    auto& u = units_.at(as.unit_id.value());
+    u.incident_id = into->id;
+    tx.Put(u);
+    tx.Event("unit.updated", UnitEvent(u));
+  }
+  into->last_call_at = std::max(into->last_call_at, from->last_call_at);
+  into->priority = std::min(into->priority, from->priority);
+  std::string moved = std::to_string(from->call_ids.size());
+  from->call_ids.clear();
+  from->status = IncidentStatus::kMerged;
+  from->merged_into = into->id;
+  from->closed_at = tx.now();
+  tx.Timeline(*from, "merged", "merged into incident " + std::to_string(into->id.value()));
+  tx.Timeline(*into, "merged",
+              "incident " + std::to_string(from->id.value()) + " merged in (" + moved +
+                  " calls); undo with split");
+  tx.Put(*from);
+  tx.Put(*into);
+  tx.Event("incident.merged", IncidentEvent(*from));
+  tx.Event("incident.updated", IncidentEvent(*into));
+  tx.Audit("incident.merge", IncidentObject(from->id) + "->" + IncidentObject(into->id));
+  Submit(tx, model::ToJson(*into), std::move(done));
+}
+
+void Center::Split(const Actor& a, IncidentId from_id, std::vector<CallId> call_ids, Done done) {
+  std::unique_lock lock(mu_);
+  Status err;
+  Incident* from = OpenIncident(from_id, err);
+  if (!from) return done(err);
+  std::set<std::int64_t> moving;
+  for (size_t i = 0; i < call_ids.size(); ++i) {
+    auto id = call_ids[i];
+    bool belongs = std::find(from->call_ids.begin(), from->call_ids.end(), id) !=
+                   from->call_ids.end();
+    std::string field = "call_ids[" + std::to_string(i) + "]";
+    if (!belongs) {
+      return done(Invalid("call " + std::to_string(id.value()) + " is not part of incident " +
+                              std::to_string(from_id.value()),
+                          field));
+    }
+    if (!moving.insert(id.value()).second) {
+      return done(Invalid("call " + std::to_string(id.value()) + " is listed twice", field));
+    }
+  }
+  if (moving.size() == from->call_ids.size()) {
+    return done(Invalid("cannot split off every call; at least one must stay", "call_ids"));
+  }
+  Tx tx(*this, a);
+  Incident fresh;
+  fresh.id = IncidentId{next_incident_++};
+  fresh.opened_at = tx.now();
+  std::vector<CallId> staying;
+  for (auto cid : from->call_ids) {
+    auto& c = calls_.at(cid.value());
+    if (!moving.count(cid.value())) {
+      staying.push_back(cid);
+      continue;
+    }
+    if (fresh.call_ids.empty()) {
+      fresh.incident_type = c.incident_type;
+      const auto* p = plans_.Find(c.incident_type);
+      fresh.priority = p ? p->priority : 3;
+      fresh.address = c.address;
+    }
+    if (!fresh.location && c.location) fresh.location = c.location;
+    fresh.last_call_at = std::max(fresh.last_call_at, c.received_at);
+    fresh.call_ids.push_back(cid);
+    c.incident_id = fresh.id;
+    tx.Put(c);
+  }
+  from->call_ids = std::move(staying);
+  // The remaining incident is placed at its first remaining call with a location.
+  from->last_call_at = 0;
+  for (auto cid : from->call_ids) {
+    const auto& c = calls_.at(cid.value());
+    from->last_call_at = std::max(from->last_call_at, c.received_at);
+  }
+  for (auto cid : from->call_ids) {
+    const auto& c = calls_.at(cid.value());
+    if (c.location) {
+      from->location = c.location;
+      break;
+    }
+  }
+  tx.Timeline(fresh, "split",
+              "split from incident " + std::to_string(from->id.value()) + " with " +
+                  std::to_string(fresh.call_ids.size()) + " calls");
+  tx.Timeline(*from, "split",
+              std::to_string(fresh.call_ids.size()) + " calls split off into incident " +
+                  std::to_string(fresh.id.value()));
+  tx.Put(*from);
+  tx.Put(fresh);
+  tx.Event("incident.updated", IncidentEvent(*from));
+  tx.Event("incident.opened", IncidentEvent(fresh));
+  tx.Audit("incident.split", IncidentObject(from->id) + "->" + IncidentObject(fresh.id));
+  Json body = model::ToJson(fresh);
+  incidents_.emplace(fresh.id.value(), std::move(fresh));
+  Submit(tx, std::move(body), std::move(done));
+}
+
+void Center::Close(const Actor& a, IncidentId id, std::string disposition, Done done) {
+  std::unique_lock lock(mu_);
+  Status err;
+  Incident* inc = OpenIncident(id, err);
+  if (!inc) return done(err);
+  Tx tx(*this, a);
+  for (const auto& uid : inc->ActiveUnits()) {
+    auto it = units_.find(uid.value());
+    if (it != units_.end()) ReleaseUnit(tx, it->second, "incident closed");
+  }
+  inc->status = IncidentStatus::kClosed;
+  inc->closed_at = tx.now();
+  inc->disposition = disposition;
+  tx.Timeline(*inc, "closed", "closed: " + disposition);
+  tx.Put(*inc);
+  tx.Event("incident.closed", IncidentEvent(*inc));
+  tx.Audit("incident.close", IncidentObject(inc->id));
+  Submit(tx, model::ToJson(*inc), std::move(done));
+}
+
+void Center::CreateUnit(const Actor& a, intake::UnitCreateRequest req, Done done) {
+  if (!plans_.KnownUnitType(req.unit_type)) {
+    return done(Invalid("unknown unit_type \"" + req.unit_type +
+                            "\"; valid types: " + plans_.UnitTypeList(),
+                        "unit_type"));
+  }
+  std::unique_lock lock(mu_);
+  if (units_.count(req.unit_id.value())) {
+    return done(Conflict("unit " + req.unit_id.value() + " already exists", "unit_id"));
+  }
+  if (req.station_id && !stations_.count(req.station_id->value())) {
+    return done(Invalid("no station " + req.station_id->value(), "station_id"));
+  }
+  Tx tx(*this, a);
+  Unit u;
+  u.id = req.unit_id;
+  u.unit_type = req.unit_type;
+  u.station_id = req.station_id;
+  u.position = req.position;
+  if (u.position) u.position_at = tx.now();
+  u.status_at = tx.now();
+  tx.Put(u);
+  tx.Event("unit.created", UnitEvent(u));
+  tx.Audit("unit.create", UnitObject(u.id));
+  Json body = model::ToJson(u);
+  units_.emplace(u.id.value(), std::move(u));
+  Submit(tx, std::move(body), std::move(done));
+}
+
+void Center::CreateStation(const Actor& a, intake::StationCreateRequest req, Done done) {
+  std::unique_lock lock(mu_);
+  if (stations_.count(req.station_id.value())) {
+    return done(Conflict("station " + req.station_id.value() + " already exists", "station_id"));
+  }
+  Tx tx(*this, a);
+  model::Station s{req.station_id, req.name, req.location};
+  tx.Put(s);
+  tx.Event("station.created", {{"station", model::ToJson(s)}});
+  tx.Audit("station.create", "station/" + s.id.value());
+  Json body = model::ToJson(s);
+  stations_.emplace(s.id.value(), std::move(s));
+  Submit(tx, std::move(body), std::move(done));
+}
+
+void Center::GetCall(const Actor& a, CallId id, Done done) {
+  std::unique_lock lock(mu_);
+  auto it = calls_.find(id.value());
+  if (it == calls_.end()) return done(NotFound("no call " + std::to_string(id.value())));
+  bool personal = model::Allowed(a.role, model::Permission::kReadPersonal) &&
+                  it->second.caller.has_value();
+  Json body = model::ToJson(it->second, personal);
+  if (!personal) {
+    lock.unlock();
+    return done(std::move(body));
+  }
+  Tx tx(*this, a);
+  tx.Audit("call.read_personal", "call/" + std::to_string(id.value()));
+  Submit(tx, std::move(body), std::move(done));
+}
+
+void Center::GetIncident(const Actor& a, IncidentId id, Done done) {
+  std::unique_lock lock(mu_);
+  auto it = incidents_.find(id.value());
+  if (it == incidents_.end()) return done(NotFound("no incident " + std::to_string(id.value())));
+  bool may = model::Allowed(a.role, model::Permission::kReadPersonal);
+  bool personal = false;
+  Json calls = Json::array();
+  for (auto cid : it->second.call_ids) {
+    const auto& c = calls_.at(cid.value());
+    personal = personal || (may && c.caller.has_value());
+    calls.push_back(model::ToJson(c, may));
+  }
+  Json body = model::ToJson(it->second);
+  body["calls"] = std::move(calls);
+  if (!personal) {
+    lock.unlock();
+    return done(std::move(body));
+  }
+  Tx tx(*this, a);
+  tx.Audit("incident.read_personal", IncidentObject(id));
+  Submit(tx, std::move(body), std::move(done));
+}
+
+Result<Json> Center::ListIncidents(std::string_view filter) const {
+  if (filter != "open" && filter != "closed" && filter != "all") {
+    return Invalid("status must be open, closed or all", "status");
+  }
+  std::lock_guard lock(mu_);
+  std::vector<const Incident*> out;
+  for (const auto& [id, inc] : incidents_) {
+    bool open = inc.status == IncidentStatus::kOpen;
+    if (filter == "all" || (filter == "open") == open) out.push_back(&inc);
+  }
+  // Most urgent first, then oldest first: the order a dispatcher works in.
+  std::sort(out.begin(), out.end(), [](const Incident* x, const Incident* y) {
+    if (x->priority != y->priority) return x->priority < y->priority;
+    return x->opened_at < y->opened_at;
+  });
+  Json arr = Json::array();
+  for (const auto* inc : out) {
+    Json j = model::ToJson(*inc);
+    j.erase("timeline");
+    arr.push_back(std::move(j));
+  }
+  return Json{{"incidents", std::move(arr)}};
+}
+
+std::vector<model::Station> Center::StationList() const {
+  std::vector<model::Station> out;
+  for (const auto& [id, s] : stations_) out.push_back(s);
+  return out;
+}
+
+Result<Json> Center::Recommend(IncidentId id) const {
+  std::vector<Unit> units;
+  std::vector<model::Station> stations;
+  std::vector<std::string> assigned_types;
+  LatLon where;
+  const dispatch::IncidentTypePlan* plan;
+  {
+    std::lock_guard lock(mu_);
+    auto it = incidents_.find(id.value());
+    if (it == incidents_.end()) return NotFound("no incident " + std::to_string(id.value()));
+    const auto& inc = it->second;
+    if (inc.status != IncidentStatus::kOpen) {
+      return Conflict("incident " + std::to_string(id.value()) + " is " +
+                      std::string(model::ToString(inc.status)));
+    }
+    if (!inc.location) {
+      return Invalid("incident " + std::to_string(id.value()) +
+                         " has no coordinates; add a call with a location",
+                     "location");
+    }
+    plan = plans_.Find(inc.incident_type);
+    if (!plan) return Status(Code::kInternal, "incident type has no response plan");
+    where = *inc.location;
+    for (const auto& uid : inc.ActiveUnits()) {
+      auto u = units_.find(uid.value());
+      if (u != units_.end()) assigned_types.push_back(u->second.unit_type);
+    }
+    for (const auto& [uid, u] : units_) {
+      if (u.status == UnitStatus::kAvailable) units.push_back(u);
+    }
+    stations = StationList();
+  }
+  // Travel times are computed outside the lock: with road routing this is
+  // the expensive part.
+  auto rec = dispatch::Recommend(*plan, plans_, where, units, stations, assigned_types,
+                                 travel_times_);
+  Json list = Json::array();
+  for (const auto& r : rec.units) {
+    list.push_back({{"unit_id", r.unit_id.value()},
+                    {"unit_type", r.unit_type},
+                    {"fills", r.fills},
+                    {"eta_s", std::round(r.eta_s * 10) / 10},
+                    {"distance_m", std::round(r.distance_m)}});
+  }
+  Json unmet = Json::array();
+  for (const auto& u : rec.unmet) unmet.push_back({{"unit_type", u.unit_type}, {"missing", u.missing}});
+  return Json{{"incident_id", id.value()},
+              {"incident_type", plan->code},
+              {"priority", plan->priority},
+              {"units", std::move(list)},
+              {"unmet", std::move(unmet)}};
+}
+
+Json Center::ListUnits() const {
+  std::lock_guard lock(mu_);
+  Json arr = Json::array();
+  for (const auto& [id, u] : units_) arr.push_back(model::ToJson(u));
+  return {{"units", std::move(arr)}};
+}
+
+Json Center::ListStations() const {
+  std::lock_guard lock(mu_);
+  Json arr = Json::array();
+  for (const auto& [id, s] : stations_) arr.push_back(model::ToJson(s));
+  return {{"stations", std::move(arr)}};
+}
+
+Json Center::IncidentTypes() const {
+  Json arr = Json::array();
+  for (const auto& t : plans_.types()) {
+    Json units = Json::object();
+    for (const auto& n : t.units) units[n.unit_type] = n.count;
+    arr.push_back({{"code", t.code},
+                   {"name", t.name},
+                   {"category", t.category},
+                   {"priority", t.priority},
+                   {"units", std::move(units)}});
+  }
+  return {{"incident_types", std::move(arr)}};
+}
+
+CenterStats Center::Stats() const {
+  std::lock_guard lock(mu_);
+  CenterStats s;
+  s.calls = static_cast<std::int64_t>(calls_.size());
+  for (const auto& [id, inc] : incidents_) s.open_incidents += inc.status == IncidentStatus::kOpen;
+  s.units = static_cast<std::int64_t>(units_.size());
+  s.last_seq = seq_;
+  return s;
+}
+
+}  // namespace beacon::service

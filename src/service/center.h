@@ -1,0 +1,108 @@
+// Center: the dispatch centre's live state and every command on it.
+//
+// Owns the in-memory projection (calls, incidents, units, stations), loaded
+// from the Store at start. A command is validated and applied under one
+// mutex, turned into a store::Batch (events + current-state documents +
+// audit records) and submitted for group commit while still holding the
+// mutex, so event sequence numbers are committed in order. `done` runs on
+// the store's commit thread once the batch is durable, and committed events
+// are then handed to the EventSink. Thread-safe.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "dispatch/response_plan.h"
+#include "dispatch/travel_times.h"
+#include "intake/requests.h"
+#include "model/types.h"
+#include "store/store.h"
+
+namespace beacon::service {
+
+// Who is acting, for permission checks and the audit log.
+struct Actor {
+  std::string user;
+  model::Role role = model::Role::kAnalyst;
+  std::string reason;  // Beacon-Reason header, may be empty
+};
+
+// Receives committed events in sequence order (called on the commit thread).
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void Publish(const std::vector<store::Event>& events) = 0;
+};
+
+using Json = nlohmann::json;
+using Done = std::function<void(Result<Json>)>;
+
+struct CenterStats {
+  std::int64_t calls = 0;
+  std::int64_t open_incidents = 0;
+  std::int64_t units = 0;
+  std::int64_t last_seq = 0;
+};
+
+class Center {
+ public:
+  // References must outlive the Center.
+  Center(store::Store& store, const dispatch::ResponsePlans& plans,
+         const dispatch::TravelTimes& travel_times, const Clock& clock, EventSink& sink);
+
+  // Loads the current state from a store snapshot. Call once, first.
+  Status Load(const store::Snapshot& snap);
+
+  // Writes. The Json passed to `done` is the response body.
+  void CreateCall(const Actor& a, model::CallInput in, Done done);
+  void Assign(const Actor& a, IncidentId incident, UnitId unit, Done done);
+  void Merge(const Actor& a, IncidentId from, IncidentId into, Done done);
+  void Split(const Actor& a, IncidentId from, std::vector<CallId> calls, Done done);
+  void Close(const Actor& a, IncidentId incident, std::string disposition, Done done);
+  void CreateUnit(const Actor& a, intake::UnitCreateRequest req, Done done);
+  void SetUnitStatus(const Actor& a, UnitId unit, model::UnitStatus status, Done done);
+  void SetUnitPosition(const Actor& a, UnitId unit, LatLon position, Done done);
+  void CreateStation(const Actor& a, intake::StationCreateRequest req, Done done);
+
+  // Reads. Those that return caller personal data append an audit entry
+  // first and answer once it is durable.
+  void GetCall(const Actor& a, CallId id, Done done);
+  void GetIncident(const Actor& a, IncidentId id, Done done);
+  Result<Json> ListIncidents(std::string_view status_filter) const;
+  Result<Json> Recommend(IncidentId id) const;
+  Json ListUnits() const;
+  Json ListStations() const;
+  Json IncidentTypes() const;
+
+  CenterStats Stats() const;
+  const dispatch::ResponsePlans& plans() const { return plans_; }
+
+ private:
+  class Tx;
+  void Submit(Tx& tx, Json body, Done done);  // requires mu_
+  std::vector<model::Station> StationList() const;
+  model::Incident* OpenIncident(IncidentId id, Status& err);
+  void ReleaseUnit(Tx& tx, model::Unit& u, const std::string& why);
+
+  store::Store& store_;
+  const dispatch::ResponsePlans& plans_;
+  const dispatch::TravelTimes& travel_times_;
+  const Clock& clock_;
+  EventSink& sink_;
+
+  mutable std::mutex mu_;
+  std::map<std::int64_t, model::Call> calls_;
+  std::map<std::int64_t, model::Incident> incidents_;
+  std::map<std::string, model::Unit> units_;
+  std::map<std::string, model::Station> stations_;
+  std::int64_t next_call_ = 1;
+  std::int64_t next_incident_ = 1;
+  std::int64_t seq_ = 0;
+};
+
+}  // namespace beacon::service

@@ -1,0 +1,95 @@
+// Store: Beacon's durable state. Every change is a Batch: events appended to
+// the event log, current-state documents upserted, audit records chained, all
+// in one transaction. Submit() group-commits: concurrent batches share one
+// transaction and one fsync, and each `done` runs only once the data is
+// durable. Implementations: sqlite/ (embedded default). Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit_chain.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "model/types.h"
+
+namespace beacon::store {
+
+struct Event {
+  std::int64_t seq = 0;
+  TimeMs time = 0;
+  std::string type;  // "call.created", "unit.status", ...
+  std::string data;  // JSON object text
+};
+
+enum class Table { kCalls, kIncidents, kUnits, kStations };
+
+struct Upsert {
+  Table table;
+  std::string id;   // decimal for calls/incidents, call sign for units/stations
+  std::string doc;  // JSON text of the record (model::ToJson)
+};
+
+struct User {
+  std::string name;
+  model::Role role = model::Role::kAnalyst;
+  std::string password_hash;  // libsodium crypto_pwhash_str
+  TimeMs created_at = 0;
+};
+
+struct Session {
+  std::string token_hash;  // hex BLAKE2b of the bearer token; tokens are never stored
+  std::string user;
+  model::Role role = model::Role::kAnalyst;
+  TimeMs expires_at = 0;
+};
+
+struct Batch {
+  std::vector<Event> events;
+  std::vector<Upsert> upserts;
+  std::vector<audit::Record> audit;
+  std::vector<User> users;  // insert; a name that exists is a conflict
+  std::vector<Session> sessions;
+  bool empty() const {
+    return events.empty() && upserts.empty() && audit.empty() && users.empty() &&
+           sessions.empty();
+  }
+};
+
+struct Snapshot {
+  std::vector<std::string> calls, incidents, units, stations;  // JSON docs
+  std::vector<Session> sessions;                               // unexpired
+  std::int64_t last_event_seq = 0;
+};
+
+struct AuditQuery {
+  std::optional<TimeMs> from, to;
+  std::optional<std::string> user;
+  std::int64_t after_seq = 0;
+  size_t limit = 1000;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Queues `batch` for the next group commit; `done` is called exactly once,
+  // on the store's commit thread, after the transaction is durable (or failed).
+  // After a failed commit the store refuses all writes (kUnavailable).
+  virtual void Submit(Batch batch, std::function<void(const Status&)> done) = 0;
+  // Submit and wait.
+  Status Commit(Batch batch);
+
+  virtual Result<Snapshot> Load() = 0;
+  // Events with since < seq, ascending, at most `limit`.
+  virtual Result<std::vector<Event>> EventsSince(std::int64_t since, size_t limit) = 0;
+  virtual Result<std::optional<User>> FindUser(const std::string& name) = 0;
+  virtual Result<std::vector<audit::Entry>> ReadAudit(const AuditQuery& q) = 0;
+  // Verifies the whole audit chain.
+  virtual Result<audit::VerifyReport> VerifyAudit() = 0;
+};
+
+}  // namespace beacon::store

@@ -1,5 +1,7 @@
 #include "api/router.h"
 
+#include "common/log.h"
+
 namespace beacon::api {
 
 using nlohmann::json;
@@ -169,7 +171,14 @@ void Router::Dispatch(std::shared_ptr<const Request> req, Reply reply, std::stri
     ctx.actor = std::move(*actor);
     ctx.actor.reason = req->reason.substr(0, 500);
   }
-  m.route->handler(ctx, std::move(reply));
+  // Handlers report failures as Status; an exception here is a bug. Answer
+  // 500 and keep serving rather than take the centre down.
+  try {
+    m.route->handler(ctx, reply);
+  } catch (const std::exception& e) {
+    Log(Level::kError, "http.handler_exception", {{"route", m.route->label}, {"what", e.what()}});
+    reply(ErrorResponse({Code::kInternal, "internal error; see the server log"}));
+  }
 }
 
 }  // namespace beacon::api

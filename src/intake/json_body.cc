@@ -53,6 +53,9 @@ Result<json> ParseObject(std::string_view body) {
     j = json::parse(body);
   } catch (const json::parse_error& e) {
     return Malformed(std::string("invalid JSON: ") + e.what());
+  } catch (const json::exception& e) {
+    // e.g. out_of_range.406: a number literal too large for a double (1e400).
+    return Malformed(std::string("unreadable JSON: ") + e.what());
   }
   if (!j.is_object()) return Malformed(std::string("expected a JSON object, got ") + TypeName(j));
   return j;

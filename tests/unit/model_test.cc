@@ -1,1 +1,114 @@
 #include <gtest/gtest.h>
+
+#include <set>
+
+#include "model/permissions.h"
+#include "model/types.h"
+#include "model/unit_status.h"
+
+namespace beacon::model {
+namespace {
+
+using S = UnitStatus;
+
+// The transition table written out independently of the implementation.
+const std::set<std::pair<S, S>> kLegal = {
+    {S::kAvailable, S::kOutOfService},  {S::kDispatched, S::kEnRoute},
+    {S::kDispatched, S::kOnScene},      {S::kDispatched, S::kAvailable},
+    {S::kEnRoute, S::kOnScene},         {S::kEnRoute, S::kAvailable},
+    {S::kOnScene, S::kTransporting},    {S::kOnScene, S::kAvailable},
+    {S::kTransporting, S::kAtHospital}, {S::kTransporting, S::kAvailable},
+    {S::kAtHospital, S::kAvailable},    {S::kOutOfService, S::kAvailable},
+};
+
+TEST(UnitStatusMachine, EveryPairMatchesTheTable) {
+  for (S from : AllUnitStatuses()) {
+    for (S to : AllUnitStatuses()) {
+      EXPECT_EQ(CanTransition(from, to), kLegal.count({from, to}) == 1)
+          << ToString(from) << " -> " << ToString(to);
+    }
+  }
+}
+
+TEST(UnitStatusMachine, DispatchedOnlyByAssignment) {
+  for (S from : AllUnitStatuses()) EXPECT_FALSE(CanTransition(from, S::kDispatched));
+}
+
+TEST(UnitStatusMachine, NamesRoundTrip) {
+  for (S s : AllUnitStatuses()) EXPECT_EQ(ParseUnitStatus(ToString(s)), s);
+  EXPECT_FALSE(ParseUnitStatus("busy").has_value());
+}
+
+TEST(Permissions, AnalystNeverSeesPersonalData) {
+  EXPECT_TRUE(Allowed(Role::kAnalyst, Permission::kReadOperations));
+  EXPECT_FALSE(Allowed(Role::kAnalyst, Permission::kReadPersonal));
+  EXPECT_FALSE(Allowed(Role::kAnalyst, Permission::kCreateCall));
+}
+
+TEST(Permissions, AuditorReadsOnlyTheAuditLog) {
+  for (auto p : {Permission::kReadOperations, Permission::kReadResources, Permission::kReadPersonal,
+                 Permission::kCreateCall, Permission::kDispatch, Permission::kSupervise,
+                 Permission::kManageResources, Permission::kManageUsers, Permission::kReadMetrics}) {
+    EXPECT_FALSE(Allowed(Role::kAuditor, p)) << ToString(p);
+  }
+  EXPECT_TRUE(Allowed(Role::kAuditor, Permission::kReadAudit));
+}
+
+TEST(Permissions, RolesBuildOnEachOther) {
+  EXPECT_TRUE(Allowed(Role::kCallTaker, Permission::kCreateCall));
+  EXPECT_FALSE(Allowed(Role::kCallTaker, Permission::kDispatch));
+  EXPECT_TRUE(Allowed(Role::kDispatcher, Permission::kDispatch));
+  EXPECT_FALSE(Allowed(Role::kDispatcher, Permission::kSupervise));
+  EXPECT_TRUE(Allowed(Role::kSupervisor, Permission::kSupervise));
+  EXPECT_TRUE(Allowed(Role::kSupervisor, Permission::kManageResources));
+  EXPECT_TRUE(Allowed(Role::kAdmin, Permission::kManageUsers));
+  EXPECT_FALSE(Allowed(Role::kSupervisor, Permission::kManageUsers));
+}
+
+TEST(ModelJson, CallRoundTripAndRedaction) {
+  Call c;
+  c.id = CallId{4};
+  c.incident_id = IncidentId{2};
+  c.channel = Channel::kText;
+  c.received_at = 1000;
+  c.created_at = 2000;
+  c.created_by = "ann";
+  c.location = LatLon{1.5, 2.5};
+  c.accuracy_m = 12;
+  c.incident_type = "MEDICAL";
+  c.caller = Caller{"Bob", "+1 555"};
+  c.duplicate_of = IncidentId{2};
+  auto full = ToJson(c, true);
+  EXPECT_EQ(full["caller"]["name"], "Bob");
+  EXPECT_EQ(ToJson(CallFromJson(full), true), full);
+  auto redacted = ToJson(c, false);
+  EXPECT_FALSE(redacted.contains("caller"));
+  EXPECT_EQ(redacted.dump().find("Bob"), std::string::npos);
+}
+
+TEST(ModelJson, IncidentAndUnitRoundTrip) {
+  Incident i;
+  i.id = IncidentId{9};
+  i.incident_type = "STRUCTURE_FIRE";
+  i.priority = 1;
+  i.location = LatLon{3, 4};
+  i.opened_at = 5000;
+  i.last_call_at = 6000;
+  i.call_ids = {CallId{1}, CallId{2}};
+  i.assignments = {{UnitId{"E1"}, 7000, std::nullopt}, {UnitId{"M1"}, 7000, 8000}};
+  i.timeline = {{5000, "opened", "opened", "ann"}};
+  auto j = ToJson(i);
+  EXPECT_EQ(j["assigned_units"], nlohmann::json::array({"E1"}));
+  EXPECT_EQ(ToJson(IncidentFromJson(j)), j);
+
+  Unit u;
+  u.id = UnitId{"E1"};
+  u.unit_type = "engine";
+  u.station_id = StationId{"S1"};
+  u.status = UnitStatus::kEnRoute;
+  u.incident_id = IncidentId{9};
+  EXPECT_EQ(ToJson(UnitFromJson(ToJson(u))), ToJson(u));
+}
+
+}  // namespace
+}  // namespace beacon::model

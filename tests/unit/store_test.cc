@@ -1,1 +1,110 @@
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "store/sqlite/sqlite_store.h"
+#include "support/harness.h"
+
+namespace beacon::store {
+namespace {
+
+std::string EventData(std::int64_t seq) { return nlohmann::json{{"n", seq}}.dump(); }
+
+Batch EventBatch(std::int64_t seq) {
+  Batch b;
+  std::string id = "S" + std::to_string(seq);
+  b.events.push_back({seq, 1000 + seq, "test.event", EventData(seq)});
+  nlohmann::json station = {{"station_id", id}, {"name", "n"}, {"location", {{"lat", 1}, {"lon", 2}}}};
+  b.upserts.push_back({Table::kStations, id, station.dump()});
+  return b;
+}
+
+TEST(SqliteStore, GroupCommitKeepsOrderAndEveryBatch) {
+  testing::TempDir dir;
+  constexpr int kBatches = 400;
+  {
+    auto st = SqliteStore::Open(dir.path());
+    ASSERT_TRUE(st.has_value()) << st.error().message();
+    std::atomic<int> done{0};
+    std::atomic<int> failed{0};
+    std::mutex mu;
+    std::int64_t last = 0;
+    bool in_order = true;
+    for (int i = 1; i <= kBatches; ++i) {
+      (*st)->Submit(EventBatch(i), [&, i](const Status& s) {
+        if (!s.ok()) ++failed;
+        std::lock_guard lock(mu);
+        in_order = in_order && i == last + 1;
+        last = i;
+        ++done;
+      });
+    }
+    for (int spins = 0; done < kBatches && spins < 3000; ++spins) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_EQ(done, kBatches);
+    EXPECT_EQ(failed, 0);
+    EXPECT_TRUE(in_order);
+    // Group commit: far fewer transactions than batches.
+    EXPECT_LT((*st)->commits(), static_cast<std::uint64_t>(kBatches));
+  }
+  auto st = SqliteStore::Open(dir.path());
+  ASSERT_TRUE(st.has_value());
+  auto snap = (*st)->Load();
+  ASSERT_TRUE(snap.has_value());
+  EXPECT_EQ(snap->last_event_seq, kBatches);
+  EXPECT_EQ(snap->stations.size(), static_cast<size_t>(kBatches));
+  auto page = (*st)->EventsSince(kBatches - 10, 5);
+  ASSERT_TRUE(page.has_value());
+  ASSERT_EQ(page->size(), 5u);
+  EXPECT_EQ((*page)[0].seq, kBatches - 9);
+  EXPECT_EQ((*page)[0].data, EventData(kBatches - 9));
+}
+
+TEST(SqliteStore, UsersAreUniqueAndBatchIsAtomic) {
+  testing::TempDir dir;
+  auto st = SqliteStore::Open(dir.path());
+  ASSERT_TRUE(st.has_value());
+  Batch a;
+  a.users.push_back({"ann", model::Role::kDispatcher, "hash", 1});
+  ASSERT_TRUE((*st)->Commit(std::move(a)).ok());
+  Batch b = EventBatch(1);
+  b.users.push_back({"ann", model::Role::kAdmin, "hash", 2});
+  Status s = (*st)->Commit(std::move(b));
+  EXPECT_EQ(s.code(), Code::kConflict);
+  // The batch's event was rolled back with the duplicate user...
+  auto snap = (*st)->Load();
+  EXPECT_EQ(snap->last_event_seq, 0);
+  auto user = (*st)->FindUser("ann");
+  ASSERT_TRUE(user.has_value() && user->has_value());
+  EXPECT_EQ((*user)->role, model::Role::kDispatcher);
+}
+
+TEST(SqliteStore, SessionsPersist) {
+  testing::TempDir dir;
+  {
+    auto st = SqliteStore::Open(dir.path());
+    Batch b;
+    b.sessions.push_back({"abc", "ann", model::Role::kAnalyst, 99});
+    ASSERT_TRUE((*st)->Commit(std::move(b)).ok());
+  }
+  auto st = SqliteStore::Open(dir.path());
+  auto snap = (*st)->Load();
+  ASSERT_EQ(snap->sessions.size(), 1u);
+  EXPECT_EQ(snap->sessions[0].user, "ann");
+}
+
+TEST(SqliteStore, RefusesCorruptAuditKey) {
+  testing::TempDir dir;
+  { ASSERT_TRUE(SqliteStore::Open(dir.path()).has_value()); }
+  std::FILE* f = std::fopen((dir.path() + "/audit.key").c_str(), "w");
+  std::fputs("short", f);
+  std::fclose(f);
+  auto st = SqliteStore::Open(dir.path());
+  ASSERT_FALSE(st.has_value());
+  EXPECT_NE(st.error().message().find("audit key"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace beacon::store

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <cctype>
+
 namespace beacon::api {
 
 Result<std::string> HashPassword(const std::string& password) {
@@ -53,7 +55,8 @@ void Auth::Login(const std::string& username, const std::string& password,
   store::Session s{TokenHash(token), (*user)->name, (*user)->role, now + kSessionLifetimeMs};
   store::Batch b;
   b.sessions.push_back(s);
-  b.audit.push_back({now, s.user, std::string(model::ToString(s.role)), "login", "user/" + s.user, ""});
+  b.audit.push_back(
+      {now, s.user, std::string(model::ToString(s.role)), "login", "user/" + s.user, ""});
   nlohmann::json body = {{"token", token},
                          {"role", model::ToString(s.role)},
                          {"username", s.user},
@@ -71,7 +74,8 @@ void Auth::Login(const std::string& username, const std::string& password,
 
 Result<service::Actor> Auth::FromToken(std::string_view token) const {
   if (token.empty()) {
-    return Status(Code::kUnauthenticated, "missing bearer token; log in at POST /api/v1/auth/login");
+    return Status(Code::kUnauthenticated,
+                  "missing bearer token; log in at POST /api/v1/auth/login");
   }
   std::lock_guard lock(mu_);
   auto it = sessions_.find(TokenHash(token));
@@ -83,8 +87,13 @@ Result<service::Actor> Auth::FromToken(std::string_view token) const {
 
 Result<service::Actor> Auth::Authenticate(const Request& req) const {
   std::string_view h = req.authorization;
-  constexpr std::string_view kBearer = "Bearer ";
-  if (h.size() <= kBearer.size() || h.substr(0, kBearer.size()) != kBearer) {
+  // The scheme name is case-insensitive (RFC 7235 section 2.1).
+  constexpr std::string_view kBearer = "bearer ";
+  bool bearer = h.size() > kBearer.size();
+  for (size_t i = 0; bearer && i < kBearer.size(); ++i) {
+    bearer = std::tolower(static_cast<unsigned char>(h[i])) == kBearer[i];
+  }
+  if (!bearer) {
     return Status(Code::kUnauthenticated,
                   "missing or malformed Authorization header; expected 'Bearer <token>'");
   }

@@ -6,8 +6,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <charconv>
 #include <chrono>
 #include <deque>
+#include <limits>
 
 #include "common/log.h"
 
@@ -39,7 +41,8 @@ Result<ServerOptions> ParseListen(std::string_view listen) {
     return Invalid("--listen must be HOST:PORT, e.g. 127.0.0.1:8080", "listen");
   }
   std::string host(listen.substr(0, colon));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "127.0.0.1";
   int port = -1;
   try {
@@ -180,7 +183,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void DoRead() {
     parser_.emplace();
     parser_->header_limit(16 * 1024);
-    parser_->body_limit(shared_->opts.body_limit);
+    // The limit is applied once the headers are read, so that a declared
+    // Content-Length over it is answered 413 rather than a parse error.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     stream_.expires_after(std::chrono::seconds(60));
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
@@ -196,12 +201,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (parser_->content_length() && *parser_->content_length() > shared_->opts.body_limit) {
       return Fail(Status(Code::kTooLarge, "request body is larger than 1 MiB"), 413);
     }
+    parser_->body_limit(shared_->opts.body_limit);
     if (beast::iequals(h[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
-      http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code e, size_t) {
-        if (e) return self->Shutdown();
-        self->ReadBody();
-      });
+      http::async_write(stream_, *cont,
+                        [self = shared_from_this(), cont](beast::error_code e, size_t) {
+                          if (e) return self->Shutdown();
+                          self->ReadBody();
+                        });
       return;
     }
     ReadBody();
@@ -264,20 +271,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
     if (!actor) return Reply(ErrorResponse(actor.error()));
     if (!model::Allowed(actor->role, model::Permission::kReadOperations)) {
-      return Reply(ErrorResponse({Code::kPermissionDenied, "role " +
-                                                               std::string(model::ToString(actor->role)) +
-                                                               " may not read the live stream"}));
+      return Reply(ErrorResponse(
+          {Code::kPermissionDenied,
+           "role " + std::string(model::ToString(actor->role)) + " may not read the live stream"}));
     }
     std::optional<std::int64_t> since;
     if (auto it = r.query.find("since"); it != r.query.end()) {
       std::int64_t v = -1;
-      try {
-        size_t used = 0;
-        v = std::stoll(it->second, &used);
-        if (used != it->second.size()) v = -1;
-      } catch (...) {
-      }
-      if (v < 0) return Reply(ErrorResponse(Invalid("since must be a sequence number >= 0", "since")));
+      const std::string& s = it->second;
+      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (ec != std::errc() || end != s.data() + s.size()) v = -1;
+      if (v < 0)
+        return Reply(ErrorResponse(Invalid("since must be a sequence number >= 0", "since")));
       since = v;
     }
     shared_->metrics.Observe(label_, "GET", 101, 0);
@@ -286,7 +291,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void Reply(Response resp) {
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     shared_->metrics.Observe(label_.empty() ? "unmatched" : label_, method_, resp.status, secs);
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(resp.status), version_);
@@ -310,9 +316,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Fail(const Status& s, int status) {
     keep_alive_ = false;
     label_ = status == 413 ? "body_too_large" : "bad_request";
-    method_ = parser_ && parser_->is_header_done()
-                  ? std::string(parser_->get().method_string())
-                  : std::string("?");
+    method_ = parser_ && parser_->is_header_done() ? std::string(parser_->get().method_string())
+                                                   : std::string("?");
     Reply(ErrorResponse(s));
   }
 
@@ -334,16 +339,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
 void Accept(std::shared_ptr<tcp::acceptor> acceptor, std::shared_ptr<HttpServer::Shared> shared,
             net::io_context& ioc) {
-  acceptor->async_accept(net::make_strand(ioc), [acceptor, shared, &ioc](beast::error_code ec,
-                                                                        tcp::socket socket) {
-    if (ec == net::error::operation_aborted) return;
-    if (!ec) {
-      std::make_shared<HttpSession>(std::move(socket), shared)->Run();
-    } else {
-      Log(Level::kWarn, "http.accept_failed", {{"error", ec.message()}});
-    }
-    Accept(acceptor, shared, ioc);
-  });
+  acceptor->async_accept(net::make_strand(ioc),
+                         [acceptor, shared, &ioc](beast::error_code ec, tcp::socket socket) {
+                           if (ec == net::error::operation_aborted) return;
+                           if (!ec) {
+                             std::make_shared<HttpSession>(std::move(socket), shared)->Run();
+                           } else {
+                             Log(Level::kWarn, "http.accept_failed", {{"error", ec.message()}});
+                           }
+                           Accept(acceptor, shared, ioc);
+                         });
 }
 
 }  // namespace
@@ -351,7 +356,8 @@ void Accept(std::shared_ptr<tcp::acceptor> acceptor, std::shared_ptr<HttpServer:
 HttpServer::HttpServer(net::io_context& ioc, ServerOptions opts, const Router& router,
                        StreamHub& hub, store::Store& store, const Auth& auth, Metrics& metrics)
     : ioc_(ioc),
-      shared_(std::make_shared<Shared>(Shared{std::move(opts), router, hub, store, auth, metrics})) {}
+      shared_(
+          std::make_shared<Shared>(Shared{std::move(opts), router, hub, store, auth, metrics})) {}
 
 HttpServer::~HttpServer() { Stop(); }
 

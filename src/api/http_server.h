@@ -30,8 +30,8 @@ Result<ServerOptions> ParseListen(std::string_view listen);
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& ioc, ServerOptions opts, const Router& router,
-             StreamHub& hub, store::Store& store, const Auth& auth, Metrics& metrics);
+  HttpServer(boost::asio::io_context& ioc, ServerOptions opts, const Router& router, StreamHub& hub,
+             store::Store& store, const Auth& auth, Metrics& metrics);
   ~HttpServer();
   // Binds and starts accepting. Port 0 picks a free port; see port().
   Status Start();

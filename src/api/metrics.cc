@@ -27,8 +27,9 @@ std::string Metrics::Render(const service::CenterStats& stats) const {
   out += "# HELP beacon_http_requests_total HTTP requests by route, method and status.\n";
   out += "# TYPE beacon_http_requests_total counter\n";
   for (const auto& [k, n] : requests_) {
-    out += fmt::format("beacon_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{}\"}} {}\n",
-                       std::get<0>(k), std::get<1>(k), std::get<2>(k), n);
+    out +=
+        fmt::format("beacon_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{}\"}} {}\n",
+                    std::get<0>(k), std::get<1>(k), std::get<2>(k), n);
   }
   out += "# HELP beacon_http_request_duration_seconds Time from request read to response queued.\n";
   out += "# TYPE beacon_http_request_duration_seconds histogram\n";

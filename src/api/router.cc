@@ -89,16 +89,26 @@ bool ParseQuery(std::string_view q, std::map<std::string, std::string>& out) {
 
 int HttpStatus(Code code) {
   switch (code) {
-    case Code::kOk: return 200;
-    case Code::kMalformed: return 400;
-    case Code::kInvalid: return 422;
-    case Code::kUnauthenticated: return 401;
-    case Code::kPermissionDenied: return 403;
-    case Code::kNotFound: return 404;
-    case Code::kConflict: return 409;
-    case Code::kTooLarge: return 413;
-    case Code::kUnavailable: return 503;
-    case Code::kInternal: return 500;
+    case Code::kOk:
+      return 200;
+    case Code::kMalformed:
+      return 400;
+    case Code::kInvalid:
+      return 422;
+    case Code::kUnauthenticated:
+      return 401;
+    case Code::kPermissionDenied:
+      return 403;
+    case Code::kNotFound:
+      return 404;
+    case Code::kConflict:
+      return 409;
+    case Code::kTooLarge:
+      return 413;
+    case Code::kUnavailable:
+      return 503;
+    case Code::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -110,6 +120,10 @@ Response JsonResponse(int status, const json& body) {
   // but replace rather than throw if it ever does.
   r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return r;
+}
+
+Response ErrorResponse(int status, std::string_view code, const std::string& message) {
+  return JsonResponse(status, {{"error", {{"code", code}, {"message", message}}}});
 }
 
 Response ErrorResponse(const Status& s) {
@@ -149,9 +163,9 @@ void Router::Dispatch(std::shared_ptr<const Request> req, Reply reply, std::stri
   if (!m.route) {
     if (label) *label = m.status == 405 ? "method_not_allowed" : "not_found";
     if (m.status == 405) {
-      auto r = ErrorResponse({Code::kNotFound, req->method + " is not allowed on " + req->path +
-                                                   "; allowed: " + m.allow});
-      r.status = 405;
+      auto r =
+          ErrorResponse(405, "method_not_allowed",
+                        req->method + " is not allowed on " + req->path + "; allowed: " + m.allow);
       r.headers.push_back({"Allow", m.allow});
       return reply(std::move(r));
     }
@@ -163,10 +177,10 @@ void Router::Dispatch(std::shared_ptr<const Request> req, Reply reply, std::stri
     auto actor = auth_.Authenticate(*req);
     if (!actor) return reply(ErrorResponse(actor.error()));
     if (!model::Allowed(actor->role, *m.route->permission)) {
-      return reply(ErrorResponse(
-          {Code::kPermissionDenied, "role " + std::string(model::ToString(actor->role)) +
-                                        " may not " +
-                                        std::string(model::ToString(*m.route->permission))}));
+      return reply(
+          ErrorResponse({Code::kPermissionDenied,
+                         "role " + std::string(model::ToString(actor->role)) + " may not " +
+                             std::string(model::ToString(*m.route->permission))}));
     }
     ctx.actor = std::move(*actor);
     ctx.actor.reason = req->reason.substr(0, 500);

@@ -61,6 +61,8 @@ bool PercentDecode(std::string_view in, std::string& out);
 
 Response JsonResponse(int status, const nlohmann::json& body);
 Response ErrorResponse(const Status& s);
+// For the two statuses outside the Code table (405, 426).
+Response ErrorResponse(int status, std::string_view code, const std::string& message);
 int HttpStatus(Code code);
 
 // Resolves the bearer token of a request. Implemented by api::Auth.

@@ -7,8 +7,8 @@
 
 namespace beacon::api {
 
-using nlohmann::json;
 using model::Permission;
+using nlohmann::json;
 using service::Done;
 
 namespace {
@@ -89,11 +89,12 @@ void RegisterRoutes(Router& router, RouteDeps d) {
                reply(std::move(r));
              });
 
-  router.Add("POST", v1 + "/calls", Permission::kCreateCall, [&center](const Context& c, Reply reply) {
-    auto in = intake::ParseCallRequest(c.request->body);
-    if (!in) return reply(ErrorResponse(in.error()));
-    center.CreateCall(c.actor, std::move(*in), Respond(std::move(reply), 201));
-  });
+  router.Add("POST", v1 + "/calls", Permission::kCreateCall,
+             [&center](const Context& c, Reply reply) {
+               auto in = intake::ParseCallRequest(c.request->body);
+               if (!in) return reply(ErrorResponse(in.error()));
+               center.CreateCall(c.actor, std::move(*in), Respond(std::move(reply), 201));
+             });
 
   router.Add("GET", v1 + "/calls/{id}", Permission::kReadOperations,
              [&center](const Context& c, Reply reply) {
@@ -105,7 +106,8 @@ void RegisterRoutes(Router& router, RouteDeps d) {
   router.Add("GET", v1 + "/incidents", Permission::kReadOperations,
              [&center](const Context& c, Reply reply) {
                auto it = c.request->query.find("status");
-               auto r = center.ListIncidents(it == c.request->query.end() ? "open" : it->second);
+               bool given = it != c.request->query.end() && !it->second.empty();
+               auto r = center.ListIncidents(given ? it->second : "open");
                Respond(std::move(reply), 200)(std::move(r));
              });
 
@@ -161,13 +163,13 @@ void RegisterRoutes(Router& router, RouteDeps d) {
                             Respond(std::move(reply), 200));
              });
 
-  router.Add("GET", v1 + "/incident-types", Permission::kReadResources,
-             [&center](const Context&, Reply reply) {
-               reply(JsonResponse(200, center.IncidentTypes()));
-             });
+  router.Add(
+      "GET", v1 + "/incident-types", Permission::kReadResources,
+      [&center](const Context&, Reply reply) { reply(JsonResponse(200, center.IncidentTypes())); });
 
-  router.Add("GET", v1 + "/units", Permission::kReadResources,
-             [&center](const Context&, Reply reply) { reply(JsonResponse(200, center.ListUnits())); });
+  router.Add(
+      "GET", v1 + "/units", Permission::kReadResources,
+      [&center](const Context&, Reply reply) { reply(JsonResponse(200, center.ListUnits())); });
 
   router.Add("POST", v1 + "/units", Permission::kManageResources,
              [&center](const Context& c, Reply reply) {
@@ -192,10 +194,9 @@ void RegisterRoutes(Router& router, RouteDeps d) {
                                       Respond(std::move(reply), 200));
              });
 
-  router.Add("GET", v1 + "/stations", Permission::kReadResources,
-             [&center](const Context&, Reply reply) {
-               reply(JsonResponse(200, center.ListStations()));
-             });
+  router.Add(
+      "GET", v1 + "/stations", Permission::kReadResources,
+      [&center](const Context&, Reply reply) { reply(JsonResponse(200, center.ListStations())); });
 
   router.Add("POST", v1 + "/stations", Permission::kManageResources,
              [&center](const Context& c, Reply reply) {
@@ -206,9 +207,8 @@ void RegisterRoutes(Router& router, RouteDeps d) {
 
   // The upgrade itself is handled by the HTTP server; a plain GET lands here.
   router.Add("GET", v1 + "/stream", Permission::kReadOperations, [](const Context&, Reply reply) {
-    Response r = ErrorResponse(
-        {Code::kMalformed, "GET /api/v1/stream is a WebSocket; send an Upgrade request"});
-    r.status = 426;
+    Response r = ErrorResponse(426, "upgrade_required",
+                               "GET /api/v1/stream is a WebSocket; send an Upgrade request");
     r.headers.push_back({"Upgrade", "websocket"});
     reply(std::move(r));
   });

@@ -28,7 +28,8 @@ void StreamHub::Unsubscribe(std::uint64_t id) {
 void StreamHub::Publish(const std::vector<store::Event>& events) {
   std::vector<std::pair<std::int64_t, StreamMessage>> msgs;
   msgs.reserve(events.size());
-  for (const auto& e : events) msgs.emplace_back(e.seq, std::make_shared<std::string>(RenderEvent(e)));
+  for (const auto& e : events)
+    msgs.emplace_back(e.seq, std::make_shared<std::string>(RenderEvent(e)));
   std::lock_guard lock(mu_);
   for (const auto& [seq, m] : msgs) {
     for (auto& [id, deliver] : subs_) deliver(seq, m);

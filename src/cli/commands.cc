@@ -80,7 +80,8 @@ int UserAdd(const std::string& name, const std::string& role_text, const std::st
   store::Batch b;
   b.users.push_back({name, *role, *hash, now});
   std::string os_user = std::getenv("USER") ? std::getenv("USER") : "unknown";
-  b.audit.push_back({now, "cli:" + os_user, "admin", "user.create", "user/" + name, "beacon user add"});
+  b.audit.push_back(
+      {now, "cli:" + os_user, "admin", "user.create", "user/" + name, "beacon user add"});
   Status s = (*store)->Commit(std::move(b));
   if (!s.ok()) return Fail(s.message());
   std::cout << "added user " << name << " with role " << model::ToString(*role) << "\n";
@@ -149,7 +150,9 @@ int Serve(const ServeOptions& opts) {
     ioc.stop();
   });
   Log(Level::kInfo, "listening",
-      {{"address", listen->address}, {"port", server.port()}, {"data", opts.data_dir},
+      {{"address", listen->address},
+       {"port", server.port()},
+       {"data", opts.data_dir},
        {"incident_types", plans->types().size()}});
   std::cout << "beacon listening on http://"
             << (listen->address.find(':') != std::string::npos ? "[" + listen->address + "]"
@@ -182,8 +185,10 @@ int Main(int argc, char** argv) {
   serve->add_option("--plans", serve_opts.plans_file,
                     "Response plans file (default: the built-in config/response_plans.json)");
   std::string graph;
-  serve->add_option("--graph", graph, "Road graph file (needs the routing module; not in this build)");
-  serve->add_option("--threads", serve_opts.threads, "I/O threads")->check(CLI::Range(1, 64))
+  serve->add_option("--graph", graph,
+                    "Road graph file (needs the routing module; not in this build)");
+  serve->add_option("--threads", serve_opts.threads, "I/O threads")
+      ->check(CLI::Range(1, 64))
       ->capture_default_str();
 
   auto* user = app.add_subcommand("user", "Manage users");
@@ -191,8 +196,9 @@ int Main(int argc, char** argv) {
   auto* user_add = user->add_subcommand("add", "Add a user; the password is read from stdin");
   std::string user_name, user_role, user_dir;
   user_add->add_option("NAME", user_name, "User name")->required();
-  user_add->add_option("--role", user_role,
-                       "call_taker, dispatcher, supervisor, analyst, auditor or admin")
+  user_add
+      ->add_option("--role", user_role,
+                   "call_taker, dispatcher, supervisor, analyst, auditor or admin")
       ->required();
   user_add->add_option("--data", user_dir, "Data directory")->required();
 
@@ -209,7 +215,8 @@ int Main(int argc, char** argv) {
   demo->add_option("--listen", demo_listen, "Address to listen on")->capture_default_str();
   demo->add_option("--data", demo_dir, "Data directory (default: a new temporary one)");
   demo->add_option("--seed", demo_seed, "Random seed of the call generator")->capture_default_str();
-  demo->add_option("--calls-per-min", demo_rate, "Mean call rate")->check(CLI::Range(0.1, 6000.0))
+  demo->add_option("--calls-per-min", demo_rate, "Mean call rate")
+      ->check(CLI::Range(0.1, 6000.0))
       ->capture_default_str();
 
   try {
@@ -218,13 +225,15 @@ int Main(int argc, char** argv) {
     return app.exit(e);
   }
   Level level;
-  if (!ParseLogLevel(log_level, level)) return Fail("--log-level must be debug, info, warn or error");
+  if (!ParseLogLevel(log_level, level))
+    return Fail("--log-level must be debug, info, warn or error");
   SetLogLevel(level);
 
   if (*serve) {
     if (!graph.empty()) {
-      return Fail("--graph: road routing is not part of this build yet; recommendations use "
-                  "straight-line estimates (see docs/dispatch.md)");
+      return Fail(
+          "--graph: road routing is not part of this build yet; recommendations use "
+          "straight-line estimates (see docs/dispatch.md)");
     }
     return Serve(serve_opts);
   }

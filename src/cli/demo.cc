@@ -40,10 +40,9 @@ struct TypeWeight {
   double weight;
 };
 constexpr TypeWeight kMix[] = {
-    {"MEDICAL", 40},        {"MEDICAL_MINOR", 12}, {"TRAFFIC_COLLISION", 10},
-    {"FIRE_ALARM", 9},      {"CARDIAC_ARREST", 3}, {"STRUCTURE_FIRE", 3},
-    {"VEHICLE_FIRE", 3},    {"OUTSIDE_FIRE", 3},   {"GAS_LEAK", 3},
-    {"TRAFFIC_HAZARD", 5},  {"BURGLARY_ALARM", 5}, {"ELEVATOR_RESCUE", 2},
+    {"MEDICAL", 40},       {"MEDICAL_MINOR", 12}, {"TRAFFIC_COLLISION", 10}, {"FIRE_ALARM", 9},
+    {"CARDIAC_ARREST", 3}, {"STRUCTURE_FIRE", 3}, {"VEHICLE_FIRE", 3},       {"OUTSIDE_FIRE", 3},
+    {"GAS_LEAK", 3},       {"TRAFFIC_HAZARD", 5}, {"BURGLARY_ALARM", 5},     {"ELEVATOR_RESCUE", 2},
     {"PUBLIC_SERVICE", 2},
 };
 
@@ -67,10 +66,12 @@ Status SeedDemoCity(service::Center& center) {
     for (int col = -1; col <= 1; ++col) {
       ++n;
       std::string sid = "S" + std::to_string(n);
-      LatLon where{kCenter.lat + row * kStationSpacingDeg, kCenter.lon + col * kStationSpacingDeg * 1.3};
+      LatLon where{kCenter.lat + row * kStationSpacingDeg,
+                   kCenter.lon + col * kStationSpacingDeg * 1.3};
       if (!exists(have_stations, "station_id", sid)) {
         auto r = Wait([&](service::Done d) {
-          center.CreateStation(kSupervisor, {StationId{sid}, "Demo Station " + std::to_string(n), where},
+          center.CreateStation(kSupervisor,
+                               {StationId{sid}, "Demo Station " + std::to_string(n), where},
                                std::move(d));
         });
         if (!r) return r.error();
@@ -110,7 +111,9 @@ DemoTraffic::DemoTraffic(service::Center& center, std::uint64_t seed, double cal
 
 DemoTraffic::~DemoTraffic() { Stop(); }
 
-void DemoTraffic::Start() { thread_ = std::thread([this] { Run(); }); }
+void DemoTraffic::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void DemoTraffic::Stop() {
   stop_ = true;
@@ -140,8 +143,9 @@ void DemoTraffic::Run() {
       double rate_per_s = calls_per_min_ / 60.0 * (1 + 0.6 * std::sin(2 * M_PI * now / 600));
       next_call += -std::log(1 - uni(rng)) / std::max(rate_per_s, 1e-3);
       model::CallInput in;
-      in.channel = uni(rng) < 0.85 ? model::Channel::kPhone
-                                   : (uni(rng) < 0.5 ? model::Channel::kAlarm : model::Channel::kText);
+      in.channel = uni(rng) < 0.85
+                       ? model::Channel::kPhone
+                       : (uni(rng) < 0.5 ? model::Channel::kAlarm : model::Channel::kText);
       in.incident_type = kMix[pick_type(rng)].code;
       LatLon where = Offset(kCenter, (uni(rng) - 0.5) * 4500, (uni(rng) - 0.5) * 5000);
       auto open = center_.ListIncidents("open");
@@ -175,21 +179,27 @@ void DemoTraffic::Run() {
         auto rec = center_.Recommend(IncidentId{id});
         if (!rec) continue;
         for (const auto& u : (*rec)["units"]) {
-          Try([&](service::Done d) {
-            center_.Assign(kDispatcher, IncidentId{id}, UnitId{u["unit_id"].get<std::string>()},
-                           std::move(d));
-          }, "assign");
+          Try(
+              [&](service::Done d) {
+                center_.Assign(kDispatcher, IncidentId{id}, UnitId{u["unit_id"].get<std::string>()},
+                               std::move(d));
+              },
+              "assign");
         }
       } else if (!has_units && ever_assigned) {
-        Try([&](service::Done d) {
-          center_.Close(kSupervisor, IncidentId{id}, "resolved (demo)", std::move(d));
-        }, "close");
+        Try(
+            [&](service::Done d) {
+              center_.Close(kSupervisor, IncidentId{id}, "resolved (demo)", std::move(d));
+            },
+            "close");
         first_seen.erase(id);
       } else if (!has_units && now - it->second > 120) {
         // Nothing could be sent (no unit of the needed type free): give up.
-        Try([&](service::Done d) {
-          center_.Close(kSupervisor, IncidentId{id}, "no units available (demo)", std::move(d));
-        }, "close");
+        Try(
+            [&](service::Done d) {
+              center_.Close(kSupervisor, IncidentId{id}, "no units available (demo)", std::move(d));
+            },
+            "close");
         first_seen.erase(id);
       }
     }
@@ -206,15 +216,22 @@ void DemoTraffic::Run() {
       if (now < it->second) continue;
       std::string next;
       double wait = 5;
-      if (status == "dispatched") next = "en_route", wait = 10 + uni(rng) * 20;
-      else if (status == "en_route") next = "on_scene", wait = 20 + uni(rng) * 40;
+      if (status == "dispatched")
+        next = "en_route", wait = 10 + uni(rng) * 20;
+      else if (status == "en_route")
+        next = "on_scene", wait = 20 + uni(rng) * 40;
       else if (status == "on_scene")
         next = (u["unit_type"] == "medic" && uni(rng) < 0.6) ? "transporting" : "available",
         wait = 15 + uni(rng) * 15;
-      else if (status == "transporting") next = "at_hospital", wait = 10 + uni(rng) * 10;
-      else next = "available";
+      else if (status == "transporting")
+        next = "at_hospital", wait = 10 + uni(rng) * 10;
+      else
+        next = "available";
       auto st = model::ParseUnitStatus(next);
-      Try([&](service::Done d) { center_.SetUnitStatus(kDispatcher, UnitId{uid}, *st, std::move(d)); },
+      Try(
+          [&](service::Done d) {
+            center_.SetUnitStatus(kDispatcher, UnitId{uid}, *st, std::move(d));
+          },
           "status");
       it->second = now + wait;
     }

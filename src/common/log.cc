@@ -14,10 +14,14 @@ std::mutex g_mu;
 
 const char* Name(Level l) {
   switch (l) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -38,9 +42,8 @@ bool ParseLogLevel(std::string_view text, Level& out) {
 
 void Log(Level level, std::string_view event, nlohmann::json fields) {
   if (level < g_level.load(std::memory_order_relaxed)) return;
-  nlohmann::json line = {{"time", FormatRfc3339(SystemClock().Now())},
-                         {"level", Name(level)},
-                         {"event", event}};
+  nlohmann::json line = {
+      {"time", FormatRfc3339(SystemClock().Now())}, {"level", Name(level)}, {"event", event}};
   if (fields.is_object()) {
     for (auto& [k, v] : fields.items()) line[k] = std::move(v);
   }

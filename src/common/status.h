@@ -64,7 +64,7 @@ inline Status Conflict(std::string msg, std::string field = {}) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
   }
@@ -86,8 +86,8 @@ class [[nodiscard]] Result {
 
 }  // namespace beacon
 
-#define BEACON_RETURN_IF_ERROR(expr)        \
-  do {                                      \
-    ::beacon::Status beacon_status_ = (expr); \
+#define BEACON_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::beacon::Status beacon_status_ = (expr);        \
     if (!beacon_status_.ok()) return beacon_status_; \
   } while (0)

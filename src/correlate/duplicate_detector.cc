@@ -10,10 +10,9 @@ std::string DescribeMatch(double distance_m, double minutes, const std::string& 
   char buf[256];
   std::snprintf(buf, sizeof buf, "%.0f m from the incident, %.1f min after its last call, %s",
                 distance_m, std::fabs(minutes),
-                category_a == category_b ? ("same category (" + category_a + ")").c_str()
-                                         : ("compatible categories (" + category_a + " / " +
-                                            category_b + ")")
-                                               .c_str());
+                category_a == category_b
+                    ? ("same category (" + category_a + ")").c_str()
+                    : ("compatible categories (" + category_a + " / " + category_b + ")").c_str());
   return buf;
 }
 

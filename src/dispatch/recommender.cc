@@ -81,7 +81,8 @@ Recommendation Recommend(const IncidentTypePlan& plan, const ResponsePlans& plan
   for (auto& need : needs) {
     int missing = need.count;
     take_from(need.unit_type, need.unit_type, missing);
-    for (const auto& sub : plans.Substitutes(need.unit_type)) take_from(sub, need.unit_type, missing);
+    for (const auto& sub : plans.Substitutes(need.unit_type))
+      take_from(sub, need.unit_type, missing);
     if (missing > 0) rec.unmet.push_back({need.unit_type, missing});
   }
   std::stable_sort(rec.units.begin(), rec.units.end(),

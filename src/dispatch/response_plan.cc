@@ -46,8 +46,7 @@ Result<ResponsePlans> ResponsePlans::Parse(std::string_view text) {
                        "types");
       }
       if (plan.priority < 1 || plan.priority > 5) {
-        return Invalid("response plans: type " + plan.code + " has priority outside 1..5",
-                       "types");
+        return Invalid("response plans: type " + plan.code + " has priority outside 1..5", "types");
       }
       for (auto& [unit_type, count] : t.at("units").items()) {
         if (!p.unit_types_.count(unit_type)) {

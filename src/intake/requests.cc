@@ -32,8 +32,10 @@ Result<std::string> Identifier(const JsonObject& obj, std::string_view key) {
 bool ValidPhone(std::string_view p) {
   int digits = 0;
   for (char c : p) {
-    if (c >= '0' && c <= '9') ++digits;
-    else if (c != '+' && c != ' ' && c != '-' && c != '(' && c != ')' && c != '.') return false;
+    if (c >= '0' && c <= '9')
+      ++digits;
+    else if (c != '+' && c != ' ' && c != '-' && c != '(' && c != ')' && c != '.')
+      return false;
   }
   return digits >= 3;
 }
@@ -49,9 +51,9 @@ Result<std::int64_t> PositiveId(const json& v, const std::string& field) {
 
 Result<model::CallInput> ParseCallRequest(std::string_view body) {
   json holder;
-  auto obj = Open(body, holder,
-                  {"channel", "received_at", "location", "address", "incident_type", "narrative",
-                   "caller"});
+  auto obj = Open(
+      body, holder,
+      {"channel", "received_at", "location", "address", "incident_type", "narrative", "caller"});
   if (!obj) return obj.error();
   model::CallInput in;
 
@@ -187,7 +189,8 @@ Result<model::UnitStatus> ParseUnitStatusRequest(std::string_view body) {
   auto st = model::ParseUnitStatus(*s);
   if (!st) {
     std::string list;
-    for (auto x : model::AllUnitStatuses()) list += (list.empty() ? "" : ", ") + std::string(model::ToString(x));
+    for (auto x : model::AllUnitStatuses())
+      list += (list.empty() ? "" : ", ") + std::string(model::ToString(x));
     return Invalid("status must be one of " + list, "status");
   }
   return *st;
@@ -255,8 +258,8 @@ Result<UserCreateRequest> ParseUserCreateRequest(std::string_view body) {
   if (!role_text) return role_text.error();
   auto role = model::ParseRole(*role_text);
   if (!role) {
-    return Invalid("role must be one of call_taker, dispatcher, supervisor, analyst, auditor, admin",
-                   "role");
+    return Invalid(
+        "role must be one of call_taker, dispatcher, supervisor, analyst, auditor, admin", "role");
   }
   auto pass = obj->String("password", kMaxPassword);
   if (!pass) return pass.error();

@@ -9,15 +9,21 @@ bool Allowed(Role role, Permission p) {
     case P::kReadOperations:
       return role == R::kCallTaker || role == R::kDispatcher || role == R::kSupervisor ||
              role == R::kAnalyst;
-    case P::kReadResources: return role != R::kAuditor;
+    case P::kReadResources:
+      return role != R::kAuditor;
     case P::kReadPersonal:
     case P::kCreateCall:
       return role == R::kCallTaker || role == R::kDispatcher || role == R::kSupervisor;
-    case P::kDispatch: return role == R::kDispatcher || role == R::kSupervisor;
-    case P::kSupervise: return role == R::kSupervisor;
-    case P::kManageResources: return role == R::kSupervisor || role == R::kAdmin;
-    case P::kReadAudit: return role == R::kAuditor;
-    case P::kManageUsers: return role == R::kAdmin;
+    case P::kDispatch:
+      return role == R::kDispatcher || role == R::kSupervisor;
+    case P::kSupervise:
+      return role == R::kSupervisor;
+    case P::kManageResources:
+      return role == R::kSupervisor || role == R::kAdmin;
+    case P::kReadAudit:
+      return role == R::kAuditor;
+    case P::kManageUsers:
+      return role == R::kAdmin;
     case P::kReadMetrics:
       return role == R::kSupervisor || role == R::kAnalyst || role == R::kAdmin;
   }
@@ -26,16 +32,26 @@ bool Allowed(Role role, Permission p) {
 
 std::string_view ToString(Permission p) {
   switch (p) {
-    case Permission::kReadOperations: return "read operations";
-    case Permission::kReadResources: return "read units and stations";
-    case Permission::kReadPersonal: return "read caller personal data";
-    case Permission::kCreateCall: return "create calls";
-    case Permission::kDispatch: return "dispatch units";
-    case Permission::kSupervise: return "supervise incidents";
-    case Permission::kManageResources: return "manage units and stations";
-    case Permission::kReadAudit: return "read the audit log";
-    case Permission::kManageUsers: return "manage users";
-    case Permission::kReadMetrics: return "read metrics";
+    case Permission::kReadOperations:
+      return "read operations";
+    case Permission::kReadResources:
+      return "read units and stations";
+    case Permission::kReadPersonal:
+      return "read caller personal data";
+    case Permission::kCreateCall:
+      return "create calls";
+    case Permission::kDispatch:
+      return "dispatch units";
+    case Permission::kSupervise:
+      return "supervise incidents";
+    case Permission::kManageResources:
+      return "manage units and stations";
+    case Permission::kReadAudit:
+      return "read the audit log";
+    case Permission::kManageUsers:
+      return "manage users";
+    case Permission::kReadMetrics:
+      return "read metrics";
   }
   return "";
 }

@@ -9,9 +9,10 @@
 namespace beacon::model {
 
 enum class Permission {
-  kReadOperations,   // incidents, calls (caller data redacted unless kReadPersonal), units, stations, stream
-  kReadResources,    // units, stations, incident types: everyone but the auditor
-  kReadPersonal,     // caller name and phone
+  kReadOperations,  // incidents, calls (caller data redacted unless kReadPersonal), units,
+                    // stations, stream
+  kReadResources,   // units, stations, incident types: everyone but the auditor
+  kReadPersonal,    // caller name and phone
   kCreateCall,
   kDispatch,         // assignments, unit status and position
   kSupervise,        // merge, split, close

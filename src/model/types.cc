@@ -30,11 +30,16 @@ std::optional<T> GetOpt(const json& j, const char* key) {
 
 std::string_view ToString(Channel c) {
   switch (c) {
-    case Channel::kPhone: return "phone";
-    case Channel::kText: return "text";
-    case Channel::kWeb: return "web";
-    case Channel::kAlarm: return "alarm";
-    case Channel::kAgency: return "agency";
+    case Channel::kPhone:
+      return "phone";
+    case Channel::kText:
+      return "text";
+    case Channel::kWeb:
+      return "web";
+    case Channel::kAlarm:
+      return "alarm";
+    case Channel::kAgency:
+      return "agency";
   }
   return "phone";
 }
@@ -48,12 +53,18 @@ std::optional<Channel> ParseChannel(std::string_view text) {
 
 std::string_view ToString(Role r) {
   switch (r) {
-    case Role::kCallTaker: return "call_taker";
-    case Role::kDispatcher: return "dispatcher";
-    case Role::kSupervisor: return "supervisor";
-    case Role::kAnalyst: return "analyst";
-    case Role::kAuditor: return "auditor";
-    case Role::kAdmin: return "admin";
+    case Role::kCallTaker:
+      return "call_taker";
+    case Role::kDispatcher:
+      return "dispatcher";
+    case Role::kSupervisor:
+      return "supervisor";
+    case Role::kAnalyst:
+      return "analyst";
+    case Role::kAuditor:
+      return "auditor";
+    case Role::kAdmin:
+      return "admin";
   }
   return "analyst";
 }
@@ -69,9 +80,12 @@ std::span<const Role> AllRoles() { return kRoles; }
 
 std::string_view ToString(IncidentStatus s) {
   switch (s) {
-    case IncidentStatus::kOpen: return "open";
-    case IncidentStatus::kClosed: return "closed";
-    case IncidentStatus::kMerged: return "merged";
+    case IncidentStatus::kOpen:
+      return "open";
+    case IncidentStatus::kClosed:
+      return "closed";
+    case IncidentStatus::kMerged:
+      return "merged";
   }
   return "open";
 }

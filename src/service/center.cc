@@ -21,12 +21,12 @@ class Center::Tx {
   TimeMs now() const { return now_; }
 
   void Put(const model::Call& x) {
-    batch_.upserts.push_back({store::Table::kCalls, std::to_string(x.id.value()),
-                              model::ToJson(x, true).dump()});
+    batch_.upserts.push_back(
+        {store::Table::kCalls, std::to_string(x.id.value()), model::ToJson(x, true).dump()});
   }
   void Put(const Incident& x) {
-    batch_.upserts.push_back({store::Table::kIncidents, std::to_string(x.id.value()),
-                              model::ToJson(x).dump()});
+    batch_.upserts.push_back(
+        {store::Table::kIncidents, std::to_string(x.id.value()), model::ToJson(x).dump()});
   }
   void Put(const Unit& x) {
     batch_.upserts.push_back({store::Table::kUnits, x.id.value(), model::ToJson(x).dump()});
@@ -98,16 +98,15 @@ Status Center::Load(const store::Snapshot& snap) {
 
 void Center::Submit(Tx& tx, Json body, Done done) {
   auto events = tx.batch().events;
-  store_.Submit(std::move(tx.batch()),
-                [this, events = std::move(events), body = std::move(body),
-                 done = std::move(done)](const Status& s) mutable {
-                  if (!s.ok()) {
-                    done(s);
-                    return;
-                  }
-                  if (!events.empty()) sink_.Publish(events);
-                  done(std::move(body));
-                });
+  store_.Submit(std::move(tx.batch()), [this, events = std::move(events), body = std::move(body),
+                                        done = std::move(done)](const Status& s) mutable {
+    if (!s.ok()) {
+      done(s);
+      return;
+    }
+    if (!events.empty()) sink_.Publish(events);
+    done(std::move(body));
+  });
 }
 
 model::Incident* Center::OpenIncident(IncidentId id, Status& err) {
@@ -146,9 +145,9 @@ void Center::ReleaseUnit(Tx& tx, Unit& u, const std::string& why) {
 void Center::CreateCall(const Actor& a, model::CallInput in, Done done) {
   const auto* plan = plans_.Find(in.incident_type);
   if (!plan) {
-    return done(Invalid("unknown incident_type \"" + in.incident_type +
-                            "\"; valid codes: " + plans_.CodeList(),
-                        "incident_type"));
+    return done(Invalid(
+        "unknown incident_type \"" + in.incident_type + "\"; valid codes: " + plans_.CodeList(),
+        "incident_type"));
   }
   std::unique_lock lock(mu_);
   Tx tx(*this, a);
@@ -190,14 +189,19 @@ void Center::CreateCall(const Actor& a, model::CallInput in, Done done) {
     call.duplicate_of = inc->id;
     inc->call_ids.push_back(call.id);
     inc->last_call_at = std::max(inc->last_call_at, received);
-    tx.Timeline(*inc, "call_linked",
-                "call " + std::to_string(call.id.value()) + " linked as duplicate: " +
-                    match->reason);
+    tx.Timeline(
+        *inc, "call_linked",
+        "call " + std::to_string(call.id.value()) + " linked as duplicate: " + match->reason);
     if (plan->priority < inc->priority) {
-      tx.Timeline(*inc, "priority_raised",
-                  "priority raised from " + std::to_string(inc->priority) + " to " +
-                      std::to_string(plan->priority) + " by call " +
-                      std::to_string(call.id.value()) + " (" + plan->code + ")");
+      // A more urgent report of the same incident (an alarm that turns out
+      // to be a working fire) upgrades the incident's type, so its response
+      // plan, and so the recommendations, follow.
+      tx.Timeline(*inc, "upgraded",
+                  "type " + inc->incident_type + " (priority " + std::to_string(inc->priority) +
+                      ") upgraded to " + plan->code + " (priority " +
+                      std::to_string(plan->priority) + ") by call " +
+                      std::to_string(call.id.value()));
+      inc->incident_type = plan->code;
       inc->priority = plan->priority;
     }
   } else {
@@ -273,7 +277,8 @@ void Center::SetUnitStatus(const Actor& a, UnitId unit_id, UnitStatus status, Do
     std::string msg = "unit " + u.id.value() + " cannot go from " +
                       std::string(model::ToString(u.status)) + " to " +
                       std::string(model::ToString(status)) + "; allowed next: " + allowed;
-    if (status == UnitStatus::kDispatched) msg += " (assign the unit to an incident to dispatch it)";
+    if (status == UnitStatus::kDispatched)
+      msg += " (assign the unit to an incident to dispatch it)";
     return done(Conflict(msg, "status"));
   }
   Tx tx(*this, a);
@@ -295,7 +300,8 @@ void Center::SetUnitStatus(const Actor& a, UnitId unit_id, UnitStatus status, Do
     tx.Put(u);
     tx.Event("unit.updated", UnitEvent(u));
   }
-  tx.Audit("unit.status", UnitObject(u.id) + ":" + from + "->" + std::string(model::ToString(status)));
+  tx.Audit("unit.status",
+           UnitObject(u.id) + ":" + from + "->" + std::string(model::ToString(status)));
   Json body = model::ToJson(u);
   Submit(tx, std::move(body), std::move(done));
 }
@@ -322,8 +328,8 @@ void Center::Merge(const Actor& a, IncidentId from_id, IncidentId into_id, Done 
   if (!from) return done(err);
   Incident* into = OpenIncident(into_id, err);
   if (!into) {
-    return done(Status(err.code() == Code::kNotFound ? Code::kInvalid : err.code(),
-                       err.message(), "into"));
+    return done(
+        Status(err.code() == Code::kNotFound ? Code::kInvalid : err.code(), err.message(), "into"));
   }
   Tx tx(*this, a);
   for (auto cid : from->call_ids) {
@@ -331,6 +337,7 @@ void Center::Merge(const Actor& a, IncidentId from_id, IncidentId into_id, Done 
     c.incident_id = into->id;
     into->call_ids.push_back(cid);
     tx.Put(c);
+    tx.Event("call.updated", CallEvent(c));
   }
   for (auto& as : from->assignments) {
     if (as.released_at) continue;
@@ -342,7 +349,10 @@ void Center::Merge(const Actor& a, IncidentId from_id, IncidentId into_id, Done 
     tx.Event("unit.updated", UnitEvent(u));
   }
   into->last_call_at = std::max(into->last_call_at, from->last_call_at);
-  into->priority = std::min(into->priority, from->priority);
+  if (from->priority < into->priority) {
+    into->incident_type = from->incident_type;
+    into->priority = from->priority;
+  }
   std::string moved = std::to_string(from->call_ids.size());
   from->call_ids.clear();
   from->status = IncidentStatus::kMerged;
@@ -368,8 +378,8 @@ void Center::Split(const Actor& a, IncidentId from_id, std::vector<CallId> call_
   std::set<std::int64_t> moving;
   for (size_t i = 0; i < call_ids.size(); ++i) {
     auto id = call_ids[i];
-    bool belongs = std::find(from->call_ids.begin(), from->call_ids.end(), id) !=
-                   from->call_ids.end();
+    bool belongs =
+        std::find(from->call_ids.begin(), from->call_ids.end(), id) != from->call_ids.end();
     std::string field = "call_ids[" + std::to_string(i) + "]";
     if (!belongs) {
       return done(Invalid("call " + std::to_string(id.value()) + " is not part of incident " +
@@ -405,6 +415,7 @@ void Center::Split(const Actor& a, IncidentId from_id, std::vector<CallId> call_
     fresh.call_ids.push_back(cid);
     c.incident_id = fresh.id;
     tx.Put(c);
+    tx.Event("call.updated", CallEvent(c));
   }
   from->call_ids = std::move(staying);
   // The remaining incident is placed at its first remaining call with a location.
@@ -458,9 +469,9 @@ void Center::Close(const Actor& a, IncidentId id, std::string disposition, Done 
 
 void Center::CreateUnit(const Actor& a, intake::UnitCreateRequest req, Done done) {
   if (!plans_.KnownUnitType(req.unit_type)) {
-    return done(Invalid("unknown unit_type \"" + req.unit_type +
-                            "\"; valid types: " + plans_.UnitTypeList(),
-                        "unit_type"));
+    return done(Invalid(
+        "unknown unit_type \"" + req.unit_type + "\"; valid types: " + plans_.UnitTypeList(),
+        "unit_type"));
   }
   std::unique_lock lock(mu_);
   if (units_.count(req.unit_id.value())) {
@@ -504,8 +515,8 @@ void Center::GetCall(const Actor& a, CallId id, Done done) {
   std::unique_lock lock(mu_);
   auto it = calls_.find(id.value());
   if (it == calls_.end()) return done(NotFound("no call " + std::to_string(id.value())));
-  bool personal = model::Allowed(a.role, model::Permission::kReadPersonal) &&
-                  it->second.caller.has_value();
+  bool personal =
+      model::Allowed(a.role, model::Permission::kReadPersonal) && it->second.caller.has_value();
   Json body = model::ToJson(it->second, personal);
   if (!personal) {
     lock.unlock();
@@ -603,8 +614,8 @@ Result<Json> Center::Recommend(IncidentId id) const {
   }
   // Travel times are computed outside the lock: with road routing this is
   // the expensive part.
-  auto rec = dispatch::Recommend(*plan, plans_, where, units, stations, assigned_types,
-                                 travel_times_);
+  auto rec =
+      dispatch::Recommend(*plan, plans_, where, units, stations, assigned_types, travel_times_);
   Json list = Json::array();
   for (const auto& r : rec.units) {
     list.push_back({{"unit_id", r.unit_id.value()},
@@ -614,7 +625,8 @@ Result<Json> Center::Recommend(IncidentId id) const {
                     {"distance_m", std::round(r.distance_m)}});
   }
   Json unmet = Json::array();
-  for (const auto& u : rec.unmet) unmet.push_back({{"unit_type", u.unit_type}, {"missing", u.missing}});
+  for (const auto& u : rec.unmet)
+    unmet.push_back({{"unit_type", u.unit_type}, {"missing", u.missing}});
   return Json{{"incident_id", id.value()},
               {"incident_type", plan->code},
               {"priority", plan->priority},

@@ -54,8 +54,7 @@ struct Batch {
   std::vector<User> users;  // insert; a name that exists is a conflict
   std::vector<Session> sessions;
   bool empty() const {
-    return events.empty() && upserts.empty() && audit.empty() && users.empty() &&
-           sessions.empty();
+    return events.empty() && upserts.empty() && audit.empty() && users.empty() && sessions.empty();
   }
 };
 

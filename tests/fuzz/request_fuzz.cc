@@ -11,17 +11,39 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
   // Golden call bodies start with '{' and go to the call parser.
   switch (data[0] == '{' ? 0 : data[0] % 11) {
-    case 0: (void)ParseCallRequest(std::string_view(reinterpret_cast<const char*>(data), size)); break;
-    case 1: (void)ParseLoginRequest(body); break;
-    case 2: (void)ParseUnitCreateRequest(body); break;
-    case 3: (void)ParseStationCreateRequest(body); break;
-    case 4: (void)ParseUnitStatusRequest(body); break;
-    case 5: (void)ParsePositionRequest(body); break;
-    case 6: (void)ParseAssignmentRequest(body); break;
-    case 7: (void)ParseMergeRequest(body); break;
-    case 8: (void)ParseSplitRequest(body); break;
-    case 9: (void)ParseCloseRequest(body); break;
-    default: (void)ParseUserCreateRequest(body); break;
+    case 0:
+      (void)ParseCallRequest(std::string_view(reinterpret_cast<const char*>(data), size));
+      break;
+    case 1:
+      (void)ParseLoginRequest(body);
+      break;
+    case 2:
+      (void)ParseUnitCreateRequest(body);
+      break;
+    case 3:
+      (void)ParseStationCreateRequest(body);
+      break;
+    case 4:
+      (void)ParseUnitStatusRequest(body);
+      break;
+    case 5:
+      (void)ParsePositionRequest(body);
+      break;
+    case 6:
+      (void)ParseAssignmentRequest(body);
+      break;
+    case 7:
+      (void)ParseMergeRequest(body);
+      break;
+    case 8:
+      (void)ParseSplitRequest(body);
+      break;
+    case 9:
+      (void)ParseCloseRequest(body);
+      break;
+    default:
+      (void)ParseUserCreateRequest(body);
+      break;
   }
   return 0;
 }

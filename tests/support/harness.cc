@@ -116,14 +116,15 @@ BeaconProcess::~BeaconProcess() {
 }
 
 void BeaconProcess::Start() {
-  std::vector<std::string> argv = {BeaconBinary(), "--log-level", "warn", "serve", "--data",
-                                   data_dir_, "--listen", "127.0.0.1:0"};
+  std::vector<std::string> argv = {BeaconBinary(), "--log-level", "warn",     "serve",
+                                   "--data",       data_dir_,     "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), extra_.begin(), extra_.end());
   int out[2];
   if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
-  int err_fd = ::open((data_dir_ + "/../" + std::filesystem::path(data_dir_).filename().string() +
-                       ".stderr.log").c_str(),
-                      O_WRONLY | O_CREAT | O_APPEND, 0644);
+  int err_fd = ::open(
+      (data_dir_ + "/../" + std::filesystem::path(data_dir_).filename().string() + ".stderr.log")
+          .c_str(),
+      O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (err_fd < 0) err_fd = ::open("/dev/null", O_WRONLY);
   pid_ = Spawn(argv, out[1], err_fd, "");
   ::close(out[1]);
@@ -163,9 +164,7 @@ void BeaconProcess::Kill(int sig) {
   port_ = 0;
 }
 
-json HttpResult::Json() const {
-  return json::parse(body, nullptr, false);
-}
+json HttpResult::Json() const { return json::parse(body, nullptr, false); }
 
 struct HttpClient::Impl {
   int port;
@@ -176,9 +175,10 @@ struct HttpClient::Impl {
   void Connect() {
     stream.emplace(ioc);
     tcp::endpoint ep(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port));
-    RunFor(ioc, std::chrono::seconds(10),
-           [&](auto done) { stream->async_connect(ep, [done](beast::error_code ec) { done(ec); }); },
-           *stream);
+    RunFor(
+        ioc, std::chrono::seconds(10),
+        [&](auto done) { stream->async_connect(ep, [done](beast::error_code ec) { done(ec); }); },
+        *stream);
     buffer.clear();
   }
 };
@@ -205,19 +205,21 @@ HttpResult HttpClient::Request(const std::string& method, const std::string& tar
     try {
       if (!impl_->stream) impl_->Connect();
       auto& s = *impl_->stream;
-      RunFor(impl_->ioc, std::chrono::seconds(30),
-             [&](auto done) {
-               http::async_write(s, req, [done](beast::error_code ec, size_t) { done(ec); });
-             },
-             s);
+      RunFor(
+          impl_->ioc, std::chrono::seconds(30),
+          [&](auto done) {
+            http::async_write(s, req, [done](beast::error_code ec, size_t) { done(ec); });
+          },
+          s);
       http::response_parser<http::string_body> parser;
       parser.body_limit(64 * 1024 * 1024);
-      RunFor(impl_->ioc, std::chrono::seconds(30),
-             [&](auto done) {
-               http::async_read(s, impl_->buffer, parser,
-                                [done](beast::error_code ec, size_t) { done(ec); });
-             },
-             s);
+      RunFor(
+          impl_->ioc, std::chrono::seconds(30),
+          [&](auto done) {
+            http::async_read(s, impl_->buffer, parser,
+                             [done](beast::error_code ec, size_t) { done(ec); });
+          },
+          s);
       auto res = parser.release();
       HttpResult r;
       r.status = static_cast<int>(res.result_int());
@@ -260,16 +262,18 @@ StreamClient::StreamClient(int port, const std::string& token, std::optional<lon
   auto& ws = *impl_->ws;
   tcp::endpoint ep(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port));
   auto& layer = beast::get_lowest_layer(ws);
-  RunFor(impl_->ioc, std::chrono::seconds(10),
-         [&](auto done) { layer.async_connect(ep, [done](beast::error_code ec) { done(ec); }); },
-         layer);
+  RunFor(
+      impl_->ioc, std::chrono::seconds(10),
+      [&](auto done) { layer.async_connect(ep, [done](beast::error_code ec) { done(ec); }); },
+      layer);
   std::string target = "/api/v1/stream?token=" + token;
   if (since) target += "&since=" + std::to_string(*since);
-  RunFor(impl_->ioc, std::chrono::seconds(10),
-         [&](auto done) {
-           ws.async_handshake("127.0.0.1", target, [done](beast::error_code ec) { done(ec); });
-         },
-         layer);
+  RunFor(
+      impl_->ioc, std::chrono::seconds(10),
+      [&](auto done) {
+        ws.async_handshake("127.0.0.1", target, [done](beast::error_code ec) { done(ec); });
+      },
+      layer);
 }
 
 StreamClient::~StreamClient() {
@@ -281,11 +285,12 @@ StreamClient::~StreamClient() {
 std::optional<json> StreamClient::Next(std::chrono::milliseconds timeout) {
   auto& ws = *impl_->ws;
   try {
-    RunFor(impl_->ioc, timeout,
-           [&](auto done) {
-             ws.async_read(impl_->buffer, [done](beast::error_code ec, size_t) { done(ec); });
-           },
-           beast::get_lowest_layer(ws));
+    RunFor(
+        impl_->ioc, timeout,
+        [&](auto done) {
+          ws.async_read(impl_->buffer, [done](beast::error_code ec, size_t) { done(ec); });
+        },
+        beast::get_lowest_layer(ws));
   } catch (const std::exception&) {
     return std::nullopt;
   }

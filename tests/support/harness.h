@@ -63,7 +63,7 @@ struct HttpResult {
   int status = 0;
   std::string body;
   std::map<std::string, std::string> headers;  // lower-case names
-  json Json() const;                            // parsed body, or null
+  json Json() const;                           // parsed body, or null
 };
 
 // A keep-alive HTTP/1.1 client that reconnects when the server closed.

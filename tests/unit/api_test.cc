@@ -9,8 +9,10 @@ namespace {
 class FixedAuth final : public Authenticator {
  public:
   Result<service::Actor> Authenticate(const Request& req) const override {
-    if (req.authorization == "Bearer analyst") return service::Actor{"a", model::Role::kAnalyst, ""};
-    if (req.authorization == "Bearer super") return service::Actor{"s", model::Role::kSupervisor, ""};
+    if (req.authorization == "Bearer analyst")
+      return service::Actor{"a", model::Role::kAnalyst, ""};
+    if (req.authorization == "Bearer super")
+      return service::Actor{"s", model::Role::kSupervisor, ""};
     return Status(Code::kUnauthenticated, "no");
   }
 };
@@ -22,7 +24,8 @@ Response Call(const Router& r, const std::string& method, const std::string& pat
   req->path = path;
   req->authorization = auth;
   Response out;
-  r.Dispatch(req, [&](Response resp) { out = std::move(resp); }, nullptr);
+  r.Dispatch(
+      req, [&](Response resp) { out = std::move(resp); }, nullptr);
   return out;
 }
 

@@ -17,10 +17,10 @@ TEST(Rfc3339, ParsesUtcAndOffsets) {
 }
 
 TEST(Rfc3339, RefusesImpossibleOrIncomplete) {
-  for (const char* bad : {"", "2024-02-30T00:00:00Z", "2024-13-01T00:00:00Z",
-                          "2024-01-01T24:00:00Z", "2024-01-01 00:00:00Z", "2024-01-01T00:00:00",
-                          "2024-01-01T00:00:00+0100", "2024-01-01T00:00:00Zjunk",
-                          "2024-01-01T00:00:00.Z", "abcd-ef-ghTij:kl:mnZ"}) {
+  for (const char* bad :
+       {"", "2024-02-30T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z",
+        "2024-01-01 00:00:00Z", "2024-01-01T00:00:00", "2024-01-01T00:00:00+0100",
+        "2024-01-01T00:00:00Zjunk", "2024-01-01T00:00:00.Z", "abcd-ef-ghTij:kl:mnZ"}) {
     EXPECT_FALSE(ParseRfc3339(bad).has_value()) << bad;
   }
 }

@@ -19,7 +19,8 @@ std::optional<Match> Find(NewCall call, std::vector<OpenIncident> open) {
 }
 
 TEST(Duplicates, LinksNearbyRecentCompatible) {
-  auto m = Find({North(kHere, 120), "fire", 10 * kMin}, {{IncidentId{1}, kHere, "alarm", 5 * kMin}});
+  auto m =
+      Find({North(kHere, 120), "fire", 10 * kMin}, {{IncidentId{1}, kHere, "alarm", 5 * kMin}});
   ASSERT_TRUE(m.has_value());
   EXPECT_EQ(m->incident_id, IncidentId{1});
   EXPECT_NEAR(m->distance_m, 120, 1);

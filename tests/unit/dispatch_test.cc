@@ -89,8 +89,8 @@ TEST_F(RecommenderTest, SkipsBusyAndUnreachableUnits) {
 }
 
 TEST_F(RecommenderTest, AssignedUnitsCountAgainstThePlan) {
-  auto r = Run("FIRE", {MakeUnit("E3", "engine", 5), MakeUnit("T1", "truck", 1)},
-               {"engine", "truck"});
+  auto r =
+      Run("FIRE", {MakeUnit("E3", "engine", 5), MakeUnit("T1", "truck", 1)}, {"engine", "truck"});
   ASSERT_EQ(r.units.size(), 1u);
   EXPECT_EQ(r.units[0].unit_id.value(), "E3");
   EXPECT_TRUE(r.unmet.empty());

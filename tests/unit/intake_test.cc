@@ -77,13 +77,15 @@ TEST(Intake, LoginNeedsBothFields) {
 }
 
 TEST(Intake, UnitCreateChecksIdentifier) {
-  auto ok = ParseUnitCreateRequest(R"({"unit_id":"E-21.b","unit_type":"engine","station_id":"S1"})");
+  auto ok =
+      ParseUnitCreateRequest(R"({"unit_id":"E-21.b","unit_type":"engine","station_id":"S1"})");
   ASSERT_TRUE(ok.has_value());
   EXPECT_EQ(ok->unit_id.value(), "E-21.b");
   auto bad = ParseUnitCreateRequest(R"({"unit_id":"E 21","unit_type":"engine"})");
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().field(), "unit_id");
-  auto pos = ParseUnitCreateRequest(R"({"unit_id":"P1","unit_type":"patrol","position":{"lat":99,"lon":0}})");
+  auto pos = ParseUnitCreateRequest(
+      R"({"unit_id":"P1","unit_type":"patrol","position":{"lat":99,"lon":0}})");
   ASSERT_FALSE(pos.has_value());
   EXPECT_EQ(pos.error().field(), "position.lat");
 }
@@ -120,8 +122,9 @@ TEST(Intake, MergeCloseAssignment) {
 }
 
 TEST(Intake, UserCreateNeedsKnownRoleAndLongPassword) {
-  EXPECT_TRUE(ParseUserCreateRequest(R"({"username":"ann","role":"dispatcher","password":"12345678"})")
-                  .has_value());
+  EXPECT_TRUE(
+      ParseUserCreateRequest(R"({"username":"ann","role":"dispatcher","password":"12345678"})")
+          .has_value());
   EXPECT_EQ(ParseUserCreateRequest(R"({"username":"ann","role":"king","password":"12345678"})")
                 .error()
                 .field(),

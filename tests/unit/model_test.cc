@@ -46,9 +46,10 @@ TEST(Permissions, AnalystNeverSeesPersonalData) {
 }
 
 TEST(Permissions, AuditorReadsOnlyTheAuditLog) {
-  for (auto p : {Permission::kReadOperations, Permission::kReadResources, Permission::kReadPersonal,
-                 Permission::kCreateCall, Permission::kDispatch, Permission::kSupervise,
-                 Permission::kManageResources, Permission::kManageUsers, Permission::kReadMetrics}) {
+  for (auto p :
+       {Permission::kReadOperations, Permission::kReadResources, Permission::kReadPersonal,
+        Permission::kCreateCall, Permission::kDispatch, Permission::kSupervise,
+        Permission::kManageResources, Permission::kManageUsers, Permission::kReadMetrics}) {
     EXPECT_FALSE(Allowed(Role::kAuditor, p)) << ToString(p);
   }
   EXPECT_TRUE(Allowed(Role::kAuditor, Permission::kReadAudit));

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <thread>
 
 #include "store/sqlite/sqlite_store.h"
@@ -15,7 +16,8 @@ Batch EventBatch(std::int64_t seq) {
   Batch b;
   std::string id = "S" + std::to_string(seq);
   b.events.push_back({seq, 1000 + seq, "test.event", EventData(seq)});
-  nlohmann::json station = {{"station_id", id}, {"name", "n"}, {"location", {{"lat", 1}, {"lon", 2}}}};
+  nlohmann::json station = {
+      {"station_id", id}, {"name", "n"}, {"location", {{"lat", 1}, {"lon", 2}}}};
   b.upserts.push_back({Table::kStations, id, station.dump()});
   return b;
 }
@@ -104,6 +106,32 @@ TEST(SqliteStore, RefusesCorruptAuditKey) {
   auto st = SqliteStore::Open(dir.path());
   ASSERT_FALSE(st.has_value());
   EXPECT_NE(st.error().message().find("audit key"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace beacon::store
+
+namespace beacon::store {
+namespace {
+
+// Regression: a duplicate user used to fail the whole group commit and put
+// the store into its failed state, refusing every later write.
+TEST(SqliteStore, ConflictFailsOnlyItsOwnBatch) {
+  testing::TempDir dir;
+  auto st = SqliteStore::Open(dir.path());
+  ASSERT_TRUE(st.has_value());
+  Batch a;
+  a.users.push_back({"ann", model::Role::kDispatcher, "hash", 1});
+  ASSERT_TRUE((*st)->Commit(std::move(a)).ok());
+  std::promise<Status> dup_done, next_done;
+  Batch dup;
+  dup.users.push_back({"ann", model::Role::kAdmin, "hash", 2});
+  (*st)->Submit(std::move(dup), [&](const Status& s) { dup_done.set_value(s); });
+  (*st)->Submit(EventBatch(1), [&](const Status& s) { next_done.set_value(s); });
+  EXPECT_EQ(dup_done.get_future().get().code(), Code::kConflict);
+  EXPECT_TRUE(next_done.get_future().get().ok());
+  EXPECT_TRUE((*st)->Commit(EventBatch(2)).ok());
+  EXPECT_EQ((*st)->Load()->last_event_seq, 2);
 }
 
 }  // namespace

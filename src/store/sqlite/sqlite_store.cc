@@ -97,8 +97,8 @@ Result<sqlite3*> OpenDb(const std::string& path) {
   }
   sqlite3_busy_timeout(db, 10000);
   // WAL + synchronous=FULL: a COMMIT returns only after the WAL is fsynced.
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                             "PRAGMA foreign_keys=ON"}) {
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
     auto s = Exec(db, pragma);
     if (!s.ok()) {
       sqlite3_close(db);
@@ -112,8 +112,7 @@ Result<audit::Key> LoadOrCreateKey(const std::string& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd >= 0) {
     audit::Key k = audit::NewKey();
-    bool ok = ::write(fd, k.data(), k.size()) == static_cast<ssize_t>(k.size()) &&
-              ::fsync(fd) == 0;
+    bool ok = ::write(fd, k.data(), k.size()) == static_cast<ssize_t>(k.size()) && ::fsync(fd) == 0;
     ::close(fd);
     if (!ok) return Status(Code::kUnavailable, "cannot write audit key " + path);
     return k;
@@ -134,10 +133,14 @@ Result<audit::Key> LoadOrCreateKey(const std::string& path) {
 
 const char* TableName(Table t) {
   switch (t) {
-    case Table::kCalls: return "calls";
-    case Table::kIncidents: return "incidents";
-    case Table::kUnits: return "units";
-    case Table::kStations: return "stations";
+    case Table::kCalls:
+      return "calls";
+    case Table::kIncidents:
+      return "incidents";
+    case Table::kUnits:
+      return "units";
+    case Table::kStations:
+      return "stations";
   }
   return "calls";
 }
@@ -235,20 +238,84 @@ void SqliteStore::CommitLoop() {
       if (queue_.empty()) return;  // stop_ and drained
       work.swap(queue_);
     }
+    // Per-batch outcomes: a batch refused for a conflict (duplicate user)
+    // is rolled back alone; a storage error fails the whole transaction and
+    // the store for good, because callers may already have applied the
+    // changes in memory.
+    std::vector<Status> outcomes(work.size());
     Status s = failed_ ? Status(Code::kUnavailable,
                                 "storage failed earlier; writes are refused until restart")
-                       : WriteAll(work);
+                       : WriteAll(work, outcomes);
     if (!s.ok() && !failed_) {
       failed_ = true;
       Log(Level::kError, "store.commit_failed", {{"message", s.message()}});
     }
     ++commits_;
-    for (auto& p : work) p.done(s);
+    for (size_t i = 0; i < work.size(); ++i) work[i].done(s.ok() ? outcomes[i] : s);
     work.clear();
   }
 }
 
-Status SqliteStore::WriteAll(std::vector<Pending>& work) {
+namespace {
+
+// The prepared statements of one write transaction.
+struct Statements {
+  explicit Statements(sqlite3* db)
+      : ev(db, "INSERT INTO events(seq, time, type, data) VALUES(?,?,?,?)"),
+        up_calls(db, "INSERT OR REPLACE INTO calls(id, doc) VALUES(?,?)"),
+        up_inc(db, "INSERT OR REPLACE INTO incidents(id, doc) VALUES(?,?)"),
+        up_units(db, "INSERT OR REPLACE INTO units(id, doc) VALUES(?,?)"),
+        up_st(db, "INSERT OR REPLACE INTO stations(id, doc) VALUES(?,?)"),
+        au(db,
+           "INSERT INTO audit(seq, time, user, role, action, object, reason, prev_hash, hash) "
+           "VALUES(?,?,?,?,?,?,?,?,?)"),
+        user(db, "INSERT INTO users(name, role, password_hash, created_at) VALUES(?,?,?,?)"),
+        sess(db,
+             "INSERT OR REPLACE INTO sessions(token_hash, user, role, expires_at) "
+             "VALUES(?,?,?,?)") {}
+  bool ok() const {
+    return ev.ok() && up_calls.ok() && up_inc.ok() && up_units.ok() && up_st.ok() && au.ok() &&
+           user.ok() && sess.ok();
+  }
+  Stmt ev, up_calls, up_inc, up_units, up_st, au, user, sess;
+};
+
+// Events, documents and sessions of one batch (users and audit are
+// handled by the caller).
+Status WriteBatch(sqlite3* db, const Batch& b, Statements& st) {
+  for (const auto& e : b.events) {
+    st.ev.Bind(1, e.seq).Bind(2, e.time).Bind(3, e.type).Bind(4, e.data);
+    if (st.ev.Step() != SQLITE_DONE) return DbError(db, "append event " + std::to_string(e.seq));
+    st.ev.Reset();
+  }
+  for (const auto& u : b.upserts) {
+    Stmt& s = u.table == Table::kCalls       ? st.up_calls
+              : u.table == Table::kIncidents ? st.up_inc
+              : u.table == Table::kUnits     ? st.up_units
+                                             : st.up_st;
+    if (u.table == Table::kCalls || u.table == Table::kIncidents) {
+      s.Bind(1, static_cast<std::int64_t>(std::stoll(u.id)));
+    } else {
+      s.Bind(1, u.id);
+    }
+    s.Bind(2, u.doc);
+    if (s.Step() != SQLITE_DONE) return DbError(db, std::string("upsert ") + TableName(u.table));
+    s.Reset();
+  }
+  for (const auto& x : b.sessions) {
+    st.sess.Bind(1, x.token_hash)
+        .Bind(2, x.user)
+        .Bind(3, std::string(model::ToString(x.role)))
+        .Bind(4, x.expires_at);
+    if (st.sess.Step() != SQLITE_DONE) return DbError(db, "insert session");
+    st.sess.Reset();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status SqliteStore::WriteAll(std::vector<Pending>& work, std::vector<Status>& outcomes) {
   sqlite3* db = writer_;
   BEACON_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
   auto fail = [&](const std::string& what) {
@@ -256,21 +323,8 @@ Status SqliteStore::WriteAll(std::vector<Pending>& work) {
     Exec(db, "ROLLBACK").ok();
     return s;
   };
-  Stmt ev(db, "INSERT INTO events(seq, time, type, data) VALUES(?,?,?,?)");
-  Stmt up_calls(db, "INSERT OR REPLACE INTO calls(id, doc) VALUES(?,?)");
-  Stmt up_inc(db, "INSERT OR REPLACE INTO incidents(id, doc) VALUES(?,?)");
-  Stmt up_units(db, "INSERT OR REPLACE INTO units(id, doc) VALUES(?,?)");
-  Stmt up_st(db, "INSERT OR REPLACE INTO stations(id, doc) VALUES(?,?)");
-  Stmt au(db,
-          "INSERT INTO audit(seq, time, user, role, action, object, reason, prev_hash, hash) "
-          "VALUES(?,?,?,?,?,?,?,?,?)");
-  Stmt user(db, "INSERT INTO users(name, role, password_hash, created_at) VALUES(?,?,?,?)");
-  Stmt sess(db,
-            "INSERT OR REPLACE INTO sessions(token_hash, user, role, expires_at) VALUES(?,?,?,?)");
-  if (!ev.ok() || !up_calls.ok() || !up_inc.ok() || !up_units.ok() || !up_st.ok() || !au.ok() ||
-      !user.ok() || !sess.ok()) {
-    return fail("prepare");
-  }
+  Statements st(db);
+  if (!st.ok()) return fail("prepare");
   // The audit head is read inside the transaction: other processes
   // (beacon user add) may have appended since our last commit.
   auto head = ReadHead(db);
@@ -279,44 +333,37 @@ Status SqliteStore::WriteAll(std::vector<Pending>& work) {
     return head.error();
   }
   std::vector<audit::Record> records;
-  for (auto& p : work) {
-    auto& b = p.batch;
-    for (auto& e : b.events) {
-      ev.Bind(1, e.seq).Bind(2, e.time).Bind(3, e.type).Bind(4, e.data);
-      if (ev.Step() != SQLITE_DONE) return fail("append event " + std::to_string(e.seq));
-      ev.Reset();
+  for (size_t i = 0; i < work.size(); ++i) {
+    auto& b = work[i].batch;
+    if (b.users.empty()) {
+      if (auto e = WriteBatch(db, b, st); !e.ok()) return fail(e.message());
+      records.insert(records.end(), b.audit.begin(), b.audit.end());
+      continue;
     }
-    for (auto& u : b.upserts) {
-      Stmt* s = u.table == Table::kCalls       ? &up_calls
-                : u.table == Table::kIncidents ? &up_inc
-                : u.table == Table::kUnits     ? &up_units
-                                               : &up_st;
-      if (u.table == Table::kCalls || u.table == Table::kIncidents) {
-        s->Bind(1, static_cast<std::int64_t>(std::stoll(u.id)));
-      } else {
-        s->Bind(1, u.id);
-      }
-      s->Bind(2, u.doc);
-      if (s->Step() != SQLITE_DONE) return fail(std::string("upsert ") + TableName(u.table));
-      s->Reset();
-    }
+    // Only user creation can conflict; give it a savepoint of its own.
+    if (auto e = Exec(db, "SAVEPOINT batch"); !e.ok()) return fail(e.message());
+    bool conflict = false;
     for (auto& x : b.users) {
-      user.Bind(1, x.name).Bind(2, std::string(model::ToString(x.role)))
-          .Bind(3, x.password_hash).Bind(4, x.created_at);
-      int rc = user.Step();
-      user.Reset();
-      if (rc == SQLITE_CONSTRAINT || sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        Exec(db, "ROLLBACK").ok();
-        return Conflict("user " + x.name + " already exists", "username");
+      st.user.Bind(1, x.name)
+          .Bind(2, std::string(model::ToString(x.role)))
+          .Bind(3, x.password_hash)
+          .Bind(4, x.created_at);
+      int rc = st.user.Step();
+      st.user.Reset();
+      if (rc == SQLITE_CONSTRAINT) {
+        outcomes[i] = Conflict("user " + x.name + " already exists", "username");
+        conflict = true;
+        break;
       }
       if (rc != SQLITE_DONE) return fail("insert user");
     }
-    for (auto& x : b.sessions) {
-      sess.Bind(1, x.token_hash).Bind(2, x.user).Bind(3, std::string(model::ToString(x.role)))
-          .Bind(4, x.expires_at);
-      if (sess.Step() != SQLITE_DONE) return fail("insert session");
-      sess.Reset();
+    if (conflict) {
+      if (auto e = Exec(db, "ROLLBACK TO batch"); !e.ok()) return fail(e.message());
+      if (auto e = Exec(db, "RELEASE batch"); !e.ok()) return fail(e.message());
+      continue;
     }
+    if (auto e = WriteBatch(db, b, st); !e.ok()) return fail(e.message());
+    if (auto e = Exec(db, "RELEASE batch"); !e.ok()) return fail(e.message());
     records.insert(records.end(), b.audit.begin(), b.audit.end());
   }
   if (!records.empty()) {
@@ -324,11 +371,17 @@ Status SqliteStore::WriteAll(std::vector<Pending>& work) {
     if (h && h->seq < 0) return fail("audit head is corrupt; run beacon audit verify");
     auto entries = audit::Chain(key_, h, records);
     for (auto& e : entries) {
-      au.Bind(1, e.seq).Bind(2, e.record.time).Bind(3, e.record.user).Bind(4, e.record.role)
-          .Bind(5, e.record.action).Bind(6, e.record.object).Bind(7, e.record.reason)
-          .Bind(8, e.prev_hash).Bind(9, e.hash);
-      if (au.Step() != SQLITE_DONE) return fail("append audit entry");
-      au.Reset();
+      st.au.Bind(1, e.seq)
+          .Bind(2, e.record.time)
+          .Bind(3, e.record.user)
+          .Bind(4, e.record.role)
+          .Bind(5, e.record.action)
+          .Bind(6, e.record.object)
+          .Bind(7, e.record.reason)
+          .Bind(8, e.prev_hash)
+          .Bind(9, e.hash);
+      if (st.au.Step() != SQLITE_DONE) return fail("append audit entry");
+      st.au.Reset();
     }
     Stmt put(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('audit_head', ?)");
     std::string v = std::to_string(h->seq) + " " + h->hash + " " + h->seal;

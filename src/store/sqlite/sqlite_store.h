@@ -41,7 +41,9 @@ class SqliteStore final : public Store {
     Batch batch;
     std::function<void(const Status&)> done;
   };
-  Status WriteAll(std::vector<Pending>& work);
+  // Writes every batch in one transaction; per-batch conflicts go to
+  // `outcomes`, a returned error fails them all.
+  Status WriteAll(std::vector<Pending>& work, std::vector<Status>& outcomes);
 
   sqlite3* writer_ = nullptr;
   sqlite3* reader_ = nullptr;

@@ -1,0 +1,214 @@
+// Durability under crashes, against the real beacon binary.
+//
+// Client threads post calls continuously while the test kills the server
+// with SIGKILL at random moments (seeded RNG) and restarts it on the same
+// data directory. Afterwards every call that was acknowledged with 201 must
+// be readable with the content that was posted, no call id may have been
+// acknowledged twice, the tokens from before the first crash must still be
+// accepted, and `beacon audit verify` must report the audit chain intact.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/harness.h"
+#include "support/json_match.h"
+
+namespace beacon::testing {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr int kKills = 24;
+constexpr int kClients = 2;
+constexpr std::uint32_t kSeed = 0xBEAC0;
+constexpr int kMinKillDelayMs = 20;
+constexpr int kMaxKillDelayMs = 300;
+// After the last restart each client must get this many calls through.
+constexpr int kAcksAfterLastRestart = 20;
+constexpr auto kAfterLastRestartTimeout = std::chrono::seconds(30);
+constexpr int kMaxCallsPerClient = 50000;  // bounds the client loop
+constexpr int kMaxReportedFailures = 10;
+
+struct Acked {
+  std::int64_t call_id = 0;
+  json body;  // as posted
+};
+
+// What one client thread saw. `acks` may be read while the thread runs;
+// the vectors only after it has been joined.
+struct ClientLog {
+  std::atomic<int> acks{0};
+  std::vector<Acked> acked;
+  std::vector<std::string> unexpected;  // answers other than 201
+  int transport_errors = 0;
+};
+
+// A distinct call for (client, n). Located calls are spread more than 1 km
+// apart so none is linked to another's incident; every 8th has a caller.
+json CallBody(int client, int n) {
+  static constexpr std::array<const char*, 5> kChannels = {"phone", "text", "web", "alarm",
+                                                           "agency"};
+  static constexpr std::array<const char*, 5> kTypes = {"MEDICAL", "STRUCTURE_FIRE",
+                                                        "TRAFFIC_HAZARD", "GAS_LEAK", "ASSAULT"};
+  const std::string tag = "client " + std::to_string(client) + " call " + std::to_string(n);
+  json body = {{"channel", kChannels[n % kChannels.size()]},
+               {"incident_type", kTypes[(n / 2) % kTypes.size()]},
+               {"narrative", "crash test " + tag}};
+  if (n % 2 == 0) {
+    body["location"] = {{"lat", -60.0 + 60.0 * client + 0.05 * (n / 600)},
+                        {"lon", -150.0 + 1.0 * ((n / 2) % 300)}};
+  } else {
+    body["address"] = std::to_string(n) + " Crash Street, " + tag;
+  }
+  if (n % 8 == 0) {
+    body["caller"] = {{"name", "Caller " + tag}, {"phone", "+1 555 " + std::to_string(1000 + n)}};
+  }
+  return body;
+}
+
+// Posts calls until `stop`, following the server to whatever port it is on
+// (0 while it is down) and tolerating transport errors.
+void RunClient(int client, const std::string& token, const std::atomic<int>& port,
+               const std::atomic<bool>& stop, ClientLog& log) {
+  std::unique_ptr<HttpClient> http;
+  int http_port = 0;
+  for (int n = 0; n < kMaxCallsPerClient && !stop.load();) {
+    const int p = port.load();
+    if (p == 0) {  // the server is being restarted; poll until it is back
+      std::this_thread::sleep_for(milliseconds(1));
+      continue;
+    }
+    if (p != http_port) {
+      http = std::make_unique<HttpClient>(p);
+      http_port = p;
+    }
+    json body = CallBody(client, n++);
+    try {
+      auto r = http->Post("/api/v1/calls", body, token);
+      if (r.status == 201) {
+        log.acked.push_back({r.Json().value("call_id", std::int64_t{0}), std::move(body)});
+        ++log.acks;
+      } else {
+        log.unexpected.push_back(std::to_string(r.status) + " " + r.body);
+      }
+    } catch (const std::exception&) {
+      ++log.transport_errors;  // the server died under us; back off briefly
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+  }
+}
+
+// Stops and joins the client threads on every way out of the test.
+class ClientThreads {
+ public:
+  ClientThreads(const std::string& token, const std::atomic<int>& port,
+                std::vector<ClientLog>& logs) {
+    for (int i = 0; i < static_cast<int>(logs.size()); ++i) {
+      threads_.emplace_back(RunClient, i, token, std::cref(port), std::cref(stop_),
+                            std::ref(logs[static_cast<size_t>(i)]));
+    }
+  }
+  ~ClientThreads() { Join(); }
+  void Join() {
+    stop_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+// Waits (bounded) until every client has `want` acks more than in `base`.
+bool WaitForAcks(const std::vector<ClientLog>& logs, const std::vector<int>& base, int want) {
+  const auto deadline = std::chrono::steady_clock::now() + kAfterLastRestartTimeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool all = true;
+    for (size_t i = 0; i < logs.size(); ++i) all = all && logs[i].acks.load() >= base[i] + want;
+    if (all) return true;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return false;
+}
+
+TEST(CrashTest, AcknowledgedCallsSurviveRepeatedSigkill) {
+  Fixture f;
+  f.Start();
+  BeaconProcess& server = *f.server;
+  std::atomic<int> port{server.port()};
+  std::vector<ClientLog> logs(kClients);
+  ClientThreads clients(f.Token("call_taker"), port, logs);
+
+  std::mt19937 rng(kSeed);
+  std::uniform_int_distribution<int> delay_ms(kMinKillDelayMs, kMaxKillDelayMs);
+  for (int kill = 1; kill <= kKills; ++kill) {
+    std::this_thread::sleep_for(milliseconds(delay_ms(rng)));
+    port = 0;
+    server.Kill(SIGKILL);
+    server.Start();
+    port = server.port();
+    // Sessions are stored: a token from before the first crash still works.
+    HttpClient http(server.port());
+    auto r = http.Get("/api/v1/units", f.Token("dispatcher"));
+    EXPECT_EQ(r.status, 200) << "token refused after restart " << kill << ": " << r.body;
+  }
+  std::vector<int> base;
+  for (const auto& log : logs) base.push_back(log.acks.load());
+  EXPECT_TRUE(WaitForAcks(logs, base, kAcksAfterLastRestart))
+      << "clients made no progress after the last restart";
+  clients.Join();
+
+  // Every acknowledged call is there, once, as posted.
+  std::map<std::int64_t, int> owner;  // call id -> client that got the 201
+  int lost = 0, acked = 0;
+  HttpClient http(server.port());
+  for (int client = 0; client < kClients; ++client) {
+    const ClientLog& log = logs[static_cast<size_t>(client)];
+    EXPECT_TRUE(log.unexpected.empty())
+        << log.unexpected.size() << " answers other than 201, first: " << log.unexpected.front();
+    for (const auto& a : log.acked) {
+      ++acked;
+      if (!owner.emplace(a.call_id, client).second) {
+        ADD_FAILURE() << "call id " << a.call_id << " was acknowledged twice";
+        continue;
+      }
+      auto r = http.Get("/api/v1/calls/" + std::to_string(a.call_id), f.Token("dispatcher"));
+      std::string where;
+      if (r.status == 200 && JsonContains(r.Json(), a.body, &where)) continue;
+      if (++lost <= kMaxReportedFailures) {
+        ADD_FAILURE() << "acknowledged call " << a.call_id << " came back as " << r.status
+                      << " (differs at " << where << "): " << r.body
+                      << "\nposted: " << a.body.dump();
+      }
+    }
+  }
+  int transport_errors = 0;
+  for (const auto& log : logs) transport_errors += log.transport_errors;
+  std::cout << "[ crash    ] " << kKills << " kills, " << acked << " calls acknowledged, "
+            << transport_errors << " requests cut off\n";
+  EXPECT_EQ(lost, 0) << "of " << acked << " acknowledged calls";
+  EXPECT_GT(acked, kKills) << "too few calls were acknowledged to test anything";
+
+  // The audit chain survives the crashes, including a final one.
+  server.Kill(SIGKILL);
+  auto verify = RunBeacon({"audit", "verify", "--data", server.data_dir()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_NE(verify.output.find("intact"), std::string::npos) << verify.output;
+}
+
+}  // namespace
+}  // namespace beacon::testing

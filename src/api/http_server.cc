@@ -281,8 +281,17 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       const std::string& s = it->second;
       auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
       if (ec != std::errc() || end != s.data() + s.size()) v = -1;
-      if (v < 0)
+      if (v < 0) {
         return Reply(ErrorResponse(Invalid("since must be a sequence number >= 0", "since")));
+      }
+      // A client ahead of us talks to the wrong server or a restored backup:
+      // say so rather than silently skip events it has not seen.
+      if (auto last = shared_->hub.published_seq(); v > last) {
+        return Reply(ErrorResponse(Invalid("since=" + std::to_string(v) +
+                                               " is ahead of this server's last event " +
+                                               std::to_string(last),
+                                           "since")));
+      }
       since = v;
     }
     shared_->metrics.Observe(label_, "GET", 101, 0);

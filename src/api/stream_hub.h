@@ -36,6 +36,10 @@ class StreamHub final : public service::EventSink {
   void Unsubscribe(std::uint64_t id);
   void Publish(const std::vector<store::Event>& events) override;
   size_t subscribers() const;
+  std::int64_t published_seq() const {
+    std::lock_guard lock(mu_);
+    return published_seq_;
+  }
 
  private:
   mutable std::mutex mu_;

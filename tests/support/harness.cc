@@ -256,8 +256,9 @@ struct StreamClient::Impl {
   beast::flat_buffer buffer;
 };
 
-StreamClient::StreamClient(int port, const std::string& token, std::optional<long long> since)
-    : impl_(new Impl) {
+StreamClient::StreamClient(int port, const std::string& token, std::optional<long long> since) {
+  auto impl = std::make_unique<Impl>();
+  impl_ = impl.get();
   impl_->ws.emplace(impl_->ioc);
   auto& ws = *impl_->ws;
   tcp::endpoint ep(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port));
@@ -274,6 +275,7 @@ StreamClient::StreamClient(int port, const std::string& token, std::optional<lon
         ws.async_handshake("127.0.0.1", target, [done](beast::error_code ec) { done(ec); });
       },
       layer);
+  impl.release();  // owned by impl_ from here; freed by the destructor
 }
 
 StreamClient::~StreamClient() {

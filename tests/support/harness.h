@@ -99,6 +99,7 @@ std::string Login(HttpClient& http, const std::string& name, const std::string& 
 // A WebSocket client of /api/v1/stream.
 class StreamClient {
  public:
+  // Throws when the connection or the handshake fails.
   StreamClient(int port, const std::string& token, std::optional<long long> since = std::nullopt);
   ~StreamClient();
   StreamClient(const StreamClient&) = delete;

@@ -1,0 +1,323 @@
+// Role-based access to every route, for every role, against the real beacon
+// binary. The expected table is written from the product rules, not copied
+// from src/model/permissions.cc, so a wrong entry there shows up here:
+//
+//   call_taker  create calls, read incidents (and their calls)
+//   dispatcher  + assignments, unit status and position
+//   supervisor  + merge, split, close, create units and stations
+//   analyst     read-only, without caller personal data
+//   auditor     the audit log only
+//   admin       users, units, stations
+//
+// Every attempt gets fresh fixtures (a new call, unit, incident...) so an
+// allowed request can succeed and a forbidden one would visibly change
+// something if the check were missing.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "integration/scenario.h"
+
+namespace beacon::testing {
+namespace {
+
+using RoleSet = std::set<std::string>;
+
+const RoleSet kEveryone = {"call_taker", "dispatcher", "supervisor", "analyst", "auditor", "admin"};
+// Calls are created by the call taker and by the roles that build on it.
+const RoleSet kCallCreators = {"call_taker", "dispatcher", "supervisor"};
+// Incidents and calls (redacted for the analyst), recommendations, stream.
+const RoleSet kOperationsReaders = {"call_taker", "dispatcher", "supervisor", "analyst"};
+const RoleSet kDispatchers = {"dispatcher", "supervisor"};
+const RoleSet kSupervisors = {"supervisor"};
+const RoleSet kResourceManagers = {"supervisor", "admin"};
+// Units, stations and incident types: reference data for every role except
+// the auditor, who sees the audit log only.
+const RoleSet kResourceReaders = {"call_taker", "dispatcher", "supervisor", "analyst", "admin"};
+// Aggregate counters: the analyst's aggregates, plus the supervisor and the
+// admin who run the centre and the server.
+const RoleSet kMetricsReaders = {"supervisor", "analyst", "admin"};
+const RoleSet kAuditors = {"auditor"};
+const RoleSet kAdmins = {"admin"};
+
+constexpr Place kOrigin{40.4168, -3.7038};
+
+// One concrete request: target relative to /api/v1, and a JSON body for
+// POST (null for GET).
+struct Attempt {
+  std::string target;
+  json body;
+};
+
+// Makes fresh fixtures through the API. Names and places are unique across
+// the whole binary, whose tests share one server.
+class World {
+ public:
+  explicit World(Api& api) : api_(api) {}
+
+  std::string Unique(const std::string& prefix) { return prefix + std::to_string(++names_); }
+  // 5 km apart from every other place handed out, so calls never link.
+  Place NextPlace() {
+    ++places_;
+    return Offset(kOrigin, 5000.0 * (places_ % 50), 5000.0 * (places_ / 50));
+  }
+  json NewCall() {
+    return api_.PostCall(CallBody("MEDICAL", NextPlace(),
+                                  {{"caller", {{"name", "Test Caller"}, {"phone", "555 0100"}}}}));
+  }
+  std::string NewIncident() { return std::to_string(NewCall().at("incident_id").get<int>()); }
+  std::string NewUnit() {
+    std::string id = Unique("U");
+    api_.CreateUnit(id, "medic", "", NextPlace());
+    return id;
+  }
+  // An incident with two calls; returns the incident and its second call.
+  std::pair<std::string, std::int64_t> NewIncidentWithTwoCalls() {
+    Place p = NextPlace();
+    auto first = api_.PostCall(CallBody("MEDICAL", p));
+    auto second = api_.PostCall(CallBody("MEDICAL", p));
+    EXPECT_EQ(first.at("incident_id"), second.at("incident_id")) << "second call did not link";
+    return {std::to_string(first.at("incident_id").get<int>()),
+            second.at("call_id").get<std::int64_t>()};
+  }
+
+ private:
+  Api& api_;
+  static inline int names_ = 0;
+  static inline int places_ = 0;
+};
+
+struct RouteCase {
+  std::string name;  // test name suffix
+  std::string method;
+  std::string pattern;  // as registered in src/api/routes.cc, under /api/v1
+  RoleSet allowed;
+  int ok_status;
+  bool is_public;
+  std::function<Attempt(World&)> prepare;
+};
+
+void PrintTo(const RouteCase& c, std::ostream* os) { *os << c.method << " " << c.pattern; }
+
+Attempt Get(std::string target) { return {std::move(target), nullptr}; }
+
+const std::vector<RouteCase>& Routes() {
+  static const std::vector<RouteCase> kRoutes = {
+      {"Healthz", "GET", "/healthz", kEveryone, 200, true, [](World&) { return Get("/healthz"); }},
+      {"OpenApi", "GET", "/openapi.yaml", kEveryone, 200, true,
+       [](World&) { return Get("/openapi.yaml"); }},
+      {"Login", "POST", "/auth/login", kEveryone, 200, true,
+       [](World&) {
+         return Attempt{"/auth/login", {{"username", "analyst"}, {"password", "pw-analyst"}}};
+       }},
+      {"Metrics", "GET", "/metrics", kMetricsReaders, 200, false,
+       [](World&) { return Get("/metrics"); }},
+      {"CreateCall", "POST", "/calls", kCallCreators, 201, false,
+       [](World& w) {
+         return Attempt{"/calls", CallBody("MEDICAL", w.NextPlace())};
+       }},
+      {"GetCall", "GET", "/calls/{id}", kOperationsReaders, 200, false,
+       [](World& w) {
+         return Get("/calls/" + std::to_string(w.NewCall().at("call_id").get<int>()));
+       }},
+      {"ListIncidents", "GET", "/incidents", kOperationsReaders, 200, false,
+       [](World&) { return Get("/incidents?status=all"); }},
+      {"GetIncident", "GET", "/incidents/{id}", kOperationsReaders, 200, false,
+       [](World& w) { return Get("/incidents/" + w.NewIncident()); }},
+      {"Recommendations", "GET", "/incidents/{id}/recommendations", kOperationsReaders, 200, false,
+       [](World& w) { return Get("/incidents/" + w.NewIncident() + "/recommendations"); }},
+      {"Assign", "POST", "/incidents/{id}/assignments", kDispatchers, 201, false,
+       [](World& w) {
+         return Attempt{"/incidents/" + w.NewIncident() + "/assignments",
+                        {{"unit_id", w.NewUnit()}}};
+       }},
+      {"Merge", "POST", "/incidents/{id}/merge", kSupervisors, 200, false,
+       [](World& w) {
+         std::string from = w.NewIncident();
+         return Attempt{"/incidents/" + from + "/merge", {{"into", std::stoi(w.NewIncident())}}};
+       }},
+      {"Split", "POST", "/incidents/{id}/split", kSupervisors, 201, false,
+       [](World& w) {
+         auto [incident, call] = w.NewIncidentWithTwoCalls();
+         return Attempt{"/incidents/" + incident + "/split", {{"call_ids", {call}}}};
+       }},
+      {"Close", "POST", "/incidents/{id}/close", kSupervisors, 200, false,
+       [](World& w) {
+         return Attempt{"/incidents/" + w.NewIncident() + "/close", {{"disposition", "done"}}};
+       }},
+      {"IncidentTypes", "GET", "/incident-types", kResourceReaders, 200, false,
+       [](World&) { return Get("/incident-types"); }},
+      {"ListUnits", "GET", "/units", kResourceReaders, 200, false,
+       [](World&) { return Get("/units"); }},
+      {"CreateUnit", "POST", "/units", kResourceManagers, 201, false,
+       [](World& w) {
+         return Attempt{"/units", {{"unit_id", w.Unique("NEW")}, {"unit_type", "engine"}}};
+       }},
+      {"UnitStatus", "POST", "/units/{id}/status", kDispatchers, 200, false,
+       [](World& w) {
+         return Attempt{"/units/" + w.NewUnit() + "/status", {{"status", "out_of_service"}}};
+       }},
+      {"UnitPosition", "POST", "/units/{id}/position", kDispatchers, 200, false,
+       [](World& w) {
+         return Attempt{"/units/" + w.NewUnit() + "/position", ToJson(w.NextPlace())};
+       }},
+      {"ListStations", "GET", "/stations", kResourceReaders, 200, false,
+       [](World&) { return Get("/stations"); }},
+      {"CreateStation", "POST", "/stations", kResourceManagers, 201, false,
+       [](World& w) {
+         return Attempt{"/stations",
+                        {{"station_id", w.Unique("ST")},
+                         {"name", "North"},
+                         {"location", ToJson(w.NextPlace())}}};
+       }},
+      // A plain GET of the stream route answers 426 Upgrade Required once
+      // the role may read it; the WebSocket itself is checked below.
+      {"StreamWithoutUpgrade", "GET", "/stream", kOperationsReaders, 426, false,
+       [](World&) { return Get("/stream"); }},
+      {"Audit", "GET", "/audit", kAuditors, 200, false, [](World&) { return Get("/audit"); }},
+      {"CreateUser", "POST", "/users", kAdmins, 201, false,
+       [](World& w) {
+         return Attempt{"/users",
+                        {{"username", w.Unique("new_user")},
+                         {"role", "analyst"},
+                         {"password", "correct horse"}}};
+       }},
+  };
+  return kRoutes;
+}
+
+// One server (with a user per role) shared by every test in this binary;
+// started on first use so that listing the tests starts nothing.
+Fixture& Server() {
+  static std::unique_ptr<Fixture> fixture = [] {
+    auto f = std::make_unique<Fixture>();
+    f->Start();
+    return f;
+  }();
+  return *fixture;
+}
+
+HttpResult Send(HttpClient& http, const Attempt& a, const std::string& token,
+                const std::map<std::string, std::string>& headers = {}) {
+  bool get = a.body.is_null();
+  return http.Request(get ? "GET" : "POST", "/api/v1" + a.target, get ? "" : a.body.dump(), token,
+                      headers);
+}
+
+// Expects the JSON error body {"error": {"code": `code`, "message": ...}}.
+void ExpectError(const HttpResult& r, const std::string& code) {
+  auto body = r.Json();
+  ASSERT_TRUE(body.is_object() && body.contains("error")) << r.body;
+  EXPECT_EQ(body["error"].value("code", ""), code) << r.body;
+  EXPECT_FALSE(body["error"].value("message", "").empty()) << r.body;
+}
+
+class RouteRolesTest : public ::testing::TestWithParam<RouteCase> {
+ protected:
+  RouteRolesTest() : api_(Server()), world_(api_) {}
+
+  // Allowed roles get the route's success status; the others 403 and no
+  // change of state.
+  void CheckEveryRole(const RouteCase& route) {
+    for (const auto& role : AllRoles()) {
+      SCOPED_TRACE(route.method + " " + route.pattern + " as " + role);
+      Attempt attempt = route.prepare(world_);
+      std::int64_t seq_before = api_.LastSeq();
+      auto r = Send(api_.http(), attempt, Server().Token(role));
+      if (route.allowed.count(role)) {
+        EXPECT_EQ(r.status, route.ok_status) << r.body;
+      } else {
+        EXPECT_EQ(r.status, 403) << r.body;
+        ExpectError(r, "forbidden");
+        EXPECT_EQ(api_.LastSeq(), seq_before) << "a forbidden request changed state";
+      }
+    }
+  }
+
+  // Without a valid bearer token a non-public route answers 401 and changes
+  // nothing; a public one answers as usual.
+  void CheckWithoutAValidToken(const RouteCase& route) {
+    Attempt attempt = route.prepare(world_);
+    std::int64_t seq_before = api_.LastSeq();
+    const std::pair<std::string, std::map<std::string, std::string>> kNoUser[] = {
+        {"", {}},
+        {"garbage-token", {}},
+        {"", {{"Authorization", "Basic " + Server().Token("supervisor")}}},
+    };
+    for (const auto& [token, headers] : kNoUser) {
+      SCOPED_TRACE(route.method + " " + route.pattern + " with token \"" + token + "\"" +
+                   (headers.empty() ? "" : " and Basic auth"));
+      auto r = Send(api_.http(), attempt, token, headers);
+      if (route.is_public) {
+        EXPECT_EQ(r.status, route.ok_status) << r.body;
+        continue;
+      }
+      EXPECT_EQ(r.status, 401) << r.body;
+      ExpectError(r, "unauthenticated");
+      EXPECT_EQ(r.headers["www-authenticate"], "Bearer");
+    }
+    if (!route.is_public) {
+      EXPECT_EQ(api_.LastSeq(), seq_before) << "an unauthenticated request changed state";
+    }
+  }
+
+  Api api_;
+  World world_;
+};
+
+TEST_P(RouteRolesTest, EnforcesRolesAndTokens) {
+  CheckEveryRole(GetParam());
+  CheckWithoutAValidToken(GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryRoute, RouteRolesTest, ::testing::ValuesIn(Routes()),
+                         [](const auto& info) { return info.param.name; });
+
+// The table must name every route the server registers, so a new route
+// cannot be added without deciding who may use it.
+TEST(RoleTableTest, CoversEveryRegisteredRoute) {
+  std::ifstream in(std::string(BEACON_SOURCE_DIR) + "/src/api/routes.cc");
+  ASSERT_TRUE(in) << "cannot read src/api/routes.cc";
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string source = text.str();
+  std::set<std::string> registered;
+  std::regex add(R"re(router\.Add\(\s*"([A-Z]+)"\s*,\s*v1\s*\+\s*"([^"]+)")re");
+  for (std::sregex_iterator it(source.begin(), source.end(), add), end; it != end; ++it) {
+    registered.insert((*it)[1].str() + " " + (*it)[2].str());
+  }
+  std::set<std::string> tabled;
+  for (const auto& r : Routes()) tabled.insert(r.method + " " + r.pattern);
+  EXPECT_GE(registered.size(), 20u) << "the route pattern no longer matches routes.cc";
+  EXPECT_EQ(tabled, registered);
+}
+
+TEST(StreamRolesTest, OnlyOperationsReadersMayOpenTheStream) {
+  int port = Server().server->port();
+  for (const auto& role : AllRoles()) {
+    SCOPED_TRACE(role);
+    if (kOperationsReaders.count(role)) {
+      StreamClient stream(port, Server().Token(role));
+      auto hello = stream.Next();
+      ASSERT_TRUE(hello.has_value());
+      EXPECT_EQ(hello->value("type", ""), "hello") << *hello;
+    } else {
+      EXPECT_ANY_THROW(StreamClient(port, Server().Token(role)));
+    }
+  }
+  EXPECT_ANY_THROW(StreamClient(port, "garbage-token"));
+}
+
+}  // namespace
+}  // namespace beacon::testing

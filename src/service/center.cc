@@ -66,7 +66,12 @@ Json UnitEvent(const Unit& u) { return {{"unit", model::ToJson(u)}}; }
 
 Center::Center(store::Store& store, const dispatch::ResponsePlans& plans,
                const dispatch::TravelTimes& travel_times, const Clock& clock, EventSink& sink)
-    : store_(store), plans_(plans), travel_times_(travel_times), clock_(clock), sink_(sink) {}
+    : store_(store),
+      plans_(plans),
+      travel_times_(travel_times),
+      clock_(clock),
+      sink_(sink),
+      open_index_(plans.duplicate_distance_m()) {}
 
 Status Center::Load(const store::Snapshot& snap) {
   std::lock_guard lock(mu_);
@@ -79,6 +84,7 @@ Status Center::Load(const store::Snapshot& snap) {
     for (const auto& d : snap.incidents) {
       auto i = model::IncidentFromJson(Json::parse(d));
       next_incident_ = std::max(next_incident_, i.id.value() + 1);
+      if (i.status == IncidentStatus::kOpen && i.location) open_index_.Insert(i.id, *i.location);
       incidents_.emplace(i.id.value(), std::move(i));
     }
     for (const auto& d : snap.units) {
@@ -172,8 +178,8 @@ void Center::CreateCall(const Actor& a, model::CallInput in, Done done) {
   std::optional<correlate::Match> match;
   if (call.location) {
     std::vector<correlate::OpenIncident> open;
-    for (const auto& [id, inc] : incidents_) {
-      if (inc.status != IncidentStatus::kOpen || !inc.location) continue;
+    for (IncidentId id : open_index_.Near(*call.location, plans_.duplicate_distance_m())) {
+      const Incident& inc = incidents_.at(id.value());
       const auto* p = plans_.Find(inc.incident_type);
       open.push_back({inc.id, *inc.location, p ? p->category : "", inc.last_call_at});
     }
@@ -218,6 +224,7 @@ void Center::CreateCall(const Actor& a, model::CallInput in, Done done) {
                 "opened from call " + std::to_string(call.id.value()) + " (" +
                     std::string(model::ToString(call.channel)) + ", " + plan->name + ")");
     inc = &incidents_.emplace(fresh.id.value(), std::move(fresh)).first->second;
+    if (inc->location) open_index_.Insert(inc->id, *inc->location);
   }
   call.incident_id = inc->id;
   tx.Put(call);
@@ -355,6 +362,7 @@ void Center::Merge(const Actor& a, IncidentId from_id, IncidentId into_id, Done 
   }
   std::string moved = std::to_string(from->call_ids.size());
   from->call_ids.clear();
+  if (from->location) open_index_.Erase(from->id, *from->location);
   from->status = IncidentStatus::kMerged;
   from->merged_into = into->id;
   from->closed_at = tx.now();
@@ -419,6 +427,7 @@ void Center::Split(const Actor& a, IncidentId from_id, std::vector<CallId> call_
   }
   from->call_ids = std::move(staying);
   // The remaining incident is placed at its first remaining call with a location.
+  if (from->location) open_index_.Erase(from->id, *from->location);
   from->last_call_at = 0;
   for (auto cid : from->call_ids) {
     const auto& c = calls_.at(cid.value());
@@ -431,6 +440,8 @@ void Center::Split(const Actor& a, IncidentId from_id, std::vector<CallId> call_
       break;
     }
   }
+  if (from->location) open_index_.Insert(from->id, *from->location);
+  if (fresh.location) open_index_.Insert(fresh.id, *fresh.location);
   tx.Timeline(fresh, "split",
               "split from incident " + std::to_string(from->id.value()) + " with " +
                   std::to_string(fresh.call_ids.size()) + " calls");
@@ -457,6 +468,7 @@ void Center::Close(const Actor& a, IncidentId id, std::string disposition, Done 
     auto it = units_.find(uid.value());
     if (it != units_.end()) ReleaseUnit(tx, it->second, "incident closed");
   }
+  if (inc->location) open_index_.Erase(inc->id, *inc->location);
   inc->status = IncidentStatus::kClosed;
   inc->closed_at = tx.now();
   inc->disposition = disposition;

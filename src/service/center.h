@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "correlate/incident_index.h"
 #include "dispatch/response_plan.h"
 #include "dispatch/travel_times.h"
 #include "intake/requests.h"
@@ -100,6 +101,8 @@ class Center {
   std::map<std::int64_t, model::Incident> incidents_;
   std::map<std::string, model::Unit> units_;
   std::map<std::string, model::Station> stations_;
+  // Open incidents with a location, for duplicate detection.
+  correlate::IncidentIndex open_index_;
   std::int64_t next_call_ = 1;
   std::int64_t next_incident_ = 1;
   std::int64_t seq_ = 0;

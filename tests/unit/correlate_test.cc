@@ -47,3 +47,48 @@ TEST(Duplicates, NothingOpenNothingLinked) { EXPECT_FALSE(Find({kHere, "fire", 0
 
 }  // namespace
 }  // namespace beacon::correlate
+
+#include <algorithm>
+#include <random>
+
+#include "correlate/incident_index.h"
+
+namespace beacon::correlate {
+namespace {
+
+// The index never misses an incident within the radius, at any latitude.
+TEST(IncidentIndex, NeverMissesAnIncidentWithinTheRadius) {
+  std::mt19937 rng(7);
+  for (double base_lat : {0.0, 37.75, -60.0, 78.0}) {
+    IncidentIndex index(300);
+    std::uniform_real_distribution<double> dlat(-0.02, 0.02), dlon(-0.05, 0.05);
+    std::vector<LatLon> where;
+    for (int i = 0; i < 2000; ++i) {
+      where.push_back({base_lat + dlat(rng), 10 + dlon(rng)});
+      index.Insert(IncidentId{i}, where.back());
+    }
+    for (int q = 0; q < 300; ++q) {
+      LatLon p{base_lat + dlat(rng), 10 + dlon(rng)};
+      auto near = index.Near(p, 300);
+      for (int i = 0; i < 2000; ++i) {
+        if (HaversineM(p, where[i]) <= 300) {
+          EXPECT_NE(std::find(near.begin(), near.end(), IncidentId{i}), near.end())
+              << "lat " << base_lat << " incident " << i;
+        }
+      }
+    }
+  }
+}
+
+TEST(IncidentIndex, EraseRemovesOnlyThatIncident) {
+  IncidentIndex index(300);
+  index.Insert(IncidentId{1}, kHere);
+  index.Insert(IncidentId{2}, kHere);
+  index.Erase(IncidentId{1}, kHere);
+  index.Erase(IncidentId{9}, kHere);  // unknown: no effect
+  EXPECT_EQ(index.size(), 1u);
+  EXPECT_EQ(index.Near(kHere, 100), std::vector<IncidentId>{IncidentId{2}});
+}
+
+}  // namespace
+}  // namespace beacon::correlate

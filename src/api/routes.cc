@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <charconv>
+#include <cmath>
 
 #include "intake/requests.h"
 
@@ -212,6 +213,42 @@ void RegisterRoutes(Router& router, RouteDeps d) {
     r.headers.push_back({"Upgrade", "websocket"});
     reply(std::move(r));
   });
+
+  router.Add(
+      "GET", v1 + "/route", Permission::kReadOperations,
+      [network = d.network](const Context& c, Reply reply) {
+        if (!network) {
+          return reply(
+              ErrorResponse(NotFound("this server has no road graph; start it with --graph FILE "
+                                     "(made by beacon import-osm)")));
+        }
+        LatLon ends[2];
+        const char* keys[] = {"from", "to"};
+        for (int i = 0; i < 2; ++i) {
+          auto it = c.request->query.find(keys[i]);
+          if (it == c.request->query.end()) {
+            return reply(
+                ErrorResponse(Malformed(std::string(keys[i]) + " is required (LAT,LON)", keys[i])));
+          }
+          auto p = ParseLatLon(it->second);
+          if (!p) {
+            return reply(ErrorResponse(
+                Invalid(std::string(keys[i]) + " must be LAT,LON with lat in [-90, 90] and lon in "
+                                               "[-180, 180]",
+                        keys[i])));
+          }
+          ends[i] = *p;
+        }
+        auto r = network->Route(ends[0], ends[1]);
+        if (!r) return reply(ErrorResponse(r.error()));
+        json coords = json::array();
+        for (const auto& p : r->geometry) coords.push_back({p.lon, p.lat});
+        reply(JsonResponse(200, {{"eta_s", std::round(r->eta_s * 10) / 10},
+                                 {"distance_m", std::round(r->distance_m)},
+                                 {"from_snap_m", std::round(r->from_snap_m * 10) / 10},
+                                 {"to_snap_m", std::round(r->to_snap_m * 10) / 10},
+                                 {"geometry", {{"type", "LineString"}, {"coordinates", coords}}}}));
+      });
 
   router.Add("GET", v1 + "/audit", Permission::kReadAudit,
              [&store = d.store](const Context& c, Reply reply) {

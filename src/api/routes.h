@@ -8,6 +8,7 @@
 #include "api/auth.h"
 #include "api/metrics.h"
 #include "api/router.h"
+#include "routing/road_network.h"
 #include "service/center.h"
 
 namespace beacon::api {
@@ -19,6 +20,8 @@ struct RouteDeps {
   store::Store& store;
   // Slow, blocking work (password hashing) runs here, not on I/O threads.
   boost::asio::thread_pool& blocking;
+  // Road routing; null when the server runs without --graph.
+  const routing::RoadNetwork* network = nullptr;
 };
 
 void RegisterRoutes(Router& router, RouteDeps deps);

@@ -19,9 +19,11 @@
 #include "api/stream_hub.h"
 #include "cli/demo.h"
 #include "cli/embedded.h"
+#include "cli/routing_commands.h"
 #include "common/log.h"
 #include "dispatch/response_plan.h"
 #include "dispatch/travel_times.h"
+#include "routing/road_network.h"
 #include "service/center.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -122,7 +124,19 @@ int Serve(const ServeOptions& opts) {
   if (!snap) return Fail(snap.error().message());
 
   SystemClock clock;
-  dispatch::StraightLineTravelTimes travel_times;
+  dispatch::StraightLineTravelTimes straight_line;
+  std::unique_ptr<routing::RoadNetwork> network;
+  if (opts.graph_file) {
+    auto n = routing::RoadNetwork::Open(*opts.graph_file);
+    if (!n) return Fail("--graph " + *opts.graph_file + ": " + n.error().message());
+    network = std::move(*n);
+    Log(Level::kInfo, "graph.loaded",
+        {{"file", *opts.graph_file},
+         {"nodes", network->graph().nodes()},
+         {"arcs", network->graph().arcs()}});
+  }
+  const dispatch::TravelTimes& travel_times =
+      network ? static_cast<const dispatch::TravelTimes&>(*network) : straight_line;
   api::StreamHub hub;
   hub.SetPublishedSeq(snap->last_event_seq);
   service::Center center(store, *plans, travel_times, clock, hub);
@@ -132,7 +146,7 @@ int Serve(const ServeOptions& opts) {
   api::Metrics metrics;
   boost::asio::thread_pool blocking(1);
   api::Router router(auth);
-  api::RegisterRoutes(router, {center, auth, metrics, store, blocking});
+  api::RegisterRoutes(router, {center, auth, metrics, store, blocking, network.get()});
   api::HttpServer server(ioc, *listen, router, hub, store, auth, metrics);
   if (auto s = server.Start(); !s.ok()) return Fail(s.message());
 
@@ -184,9 +198,8 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--plans", serve_opts.plans_file,
                     "Response plans file (default: the built-in config/response_plans.json)");
-  std::string graph;
-  serve->add_option("--graph", graph,
-                    "Road graph file (needs the routing module; not in this build)");
+  serve->add_option("--graph", serve_opts.graph_file,
+                    "Road graph file from beacon import-osm: recommendations use road ETAs");
   serve->add_option("--threads", serve_opts.threads, "I/O threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
@@ -219,6 +232,37 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(0.1, 6000.0))
       ->capture_default_str();
 
+  auto* import_osm = app.add_subcommand(
+      "import-osm", "Import an OpenStreetMap extract into a query-ready road graph file");
+  std::string osm_input, osm_out;
+  std::optional<std::string> osm_profile;
+  import_osm->add_option("INPUT", osm_input, ".osm.pbf, .osm or .osm.bz2 file")->required();
+  import_osm->add_option("--out", osm_out, "Graph file to write")->required();
+  import_osm->add_option("--profile", osm_profile,
+                         "Routing profile (default: the built-in config/routing_profile.json)");
+
+  auto* import_dimacs = app.add_subcommand(
+      "import-dimacs", "Import a 9th DIMACS challenge road graph (for benchmarks)");
+  std::string dimacs_gr, dimacs_co, dimacs_out;
+  std::optional<std::string> dimacs_distance;
+  import_dimacs->add_option("GR", dimacs_gr, "Travel-time arcs (.gr or .gr.gz)")->required();
+  import_dimacs->add_option("--coords", dimacs_co, "Coordinates (.co or .co.gz)")->required();
+  import_dimacs->add_option("--distance", dimacs_distance,
+                            "Distance arcs in the same order (.gr or .gr.gz), optional");
+  import_dimacs->add_option("--out", dimacs_out, "Graph file to write")->required();
+
+  auto* route = app.add_subcommand("route", "Fastest road route between two points, as JSON");
+  std::string route_graph, route_from, route_to;
+  route->add_option("--graph", route_graph, "Graph file")->required();
+  route->add_option("--from", route_from, "LAT,LON")->required();
+  route->add_option("--to", route_to, "LAT,LON")->required();
+
+  auto* table = app.add_subcommand("table", "Travel times from many points to one, as JSON");
+  std::string table_graph, table_sources, table_target;
+  table->add_option("--graph", table_graph, "Graph file")->required();
+  table->add_option("--sources", table_sources, "File with one LAT,LON per line")->required();
+  table->add_option("--target", table_target, "LAT,LON")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -229,14 +273,11 @@ int Main(int argc, char** argv) {
     return Fail("--log-level must be debug, info, warn or error");
   SetLogLevel(level);
 
-  if (*serve) {
-    if (!graph.empty()) {
-      return Fail(
-          "--graph: road routing is not part of this build yet; recommendations use "
-          "straight-line estimates (see docs/dispatch.md)");
-    }
-    return Serve(serve_opts);
-  }
+  if (*serve) return Serve(serve_opts);
+  if (*import_osm) return ImportOsmCommand(osm_input, osm_out, osm_profile);
+  if (*import_dimacs) return ImportDimacsCommand(dimacs_gr, dimacs_co, dimacs_distance, dimacs_out);
+  if (*route) return RouteCommand(route_graph, route_from, route_to);
+  if (*table) return TableCommand(table_graph, table_sources, table_target);
   if (*user_add) return UserAdd(user_name, user_role, user_dir);
   if (*verify) return AuditVerify(audit_dir);
   if (*demo) {

@@ -12,6 +12,7 @@ struct ServeOptions {
   std::string data_dir;
   std::string listen = "127.0.0.1:8080";
   std::optional<std::string> plans_file;
+  std::optional<std::string> graph_file;
   int threads = 2;
   // Demo mode: run the call generator and simulated crews in-process.
   bool demo = false;

@@ -7,5 +7,7 @@ namespace beacon::cli {
 
 // config/response_plans.json as shipped.
 std::string_view DefaultResponsePlans();
+// config/routing_profile.json as shipped.
+std::string_view DefaultRoutingProfile();
 
 }  // namespace beacon::cli

@@ -1,5 +1,6 @@
 #include "common/geo.h"
 
+#include <charconv>
 #include <cmath>
 
 namespace beacon {
@@ -18,6 +19,19 @@ double HaversineM(LatLon a, LatLon b) {
 bool ValidLatLon(double lat, double lon) {
   return std::isfinite(lat) && std::isfinite(lon) && lat >= -90 && lat <= 90 && lon >= -180 &&
          lon <= 180;
+}
+
+std::optional<LatLon> ParseLatLon(std::string_view s) {
+  auto comma = s.find(',');
+  if (comma == std::string_view::npos) return std::nullopt;
+  double lat = 0, lon = 0;
+  auto a = std::from_chars(s.data(), s.data() + comma, lat);
+  auto b = std::from_chars(s.data() + comma + 1, s.data() + s.size(), lon);
+  if (a.ec != std::errc() || a.ptr != s.data() + comma || b.ec != std::errc() ||
+      b.ptr != s.data() + s.size() || !ValidLatLon(lat, lon)) {
+    return std::nullopt;
+  }
+  return LatLon{lat, lon};
 }
 
 }  // namespace beacon

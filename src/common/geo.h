@@ -1,6 +1,9 @@
 // Geographic primitives. Value types.
 #pragma once
 
+#include <optional>
+#include <string_view>
+
 namespace beacon {
 
 struct LatLon {
@@ -12,5 +15,8 @@ struct LatLon {
 double HaversineM(LatLon a, LatLon b);
 // True when lat in [-90, 90], lon in [-180, 180] and both finite.
 bool ValidLatLon(double lat, double lon);
+// Parses "LAT,LON" (the CLI's and query strings' coordinate form); nullopt
+// unless both are numbers in range.
+std::optional<LatLon> ParseLatLon(std::string_view text);
 
 }  // namespace beacon

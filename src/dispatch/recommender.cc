@@ -75,7 +75,7 @@ Recommendation Recommend(const IncidentTypePlan& plan, const ResponsePlans& plan
       taken[i] = true;
       --missing;
       rec.units.push_back({candidates[i]->id, candidates[i]->unit_type, fills, etas[i]->eta_s,
-                           etas[i]->distance_m});
+                           etas[i]->distance_m, etas[i]->by_road});
     }
   };
   for (auto& need : needs) {
@@ -84,6 +84,15 @@ Recommendation Recommend(const IncidentTypePlan& plan, const ResponsePlans& plan
     for (const auto& sub : plans.Substitutes(need.unit_type))
       take_from(sub, need.unit_type, missing);
     if (missing > 0) rec.unmet.push_back({need.unit_type, missing});
+  }
+  for (auto& r : rec.units) {
+    if (r.distance_m >= 0) continue;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (candidates[i]->id != r.unit_id) continue;
+      if (auto full = travel_times.Between(sources[i], incident_location)) {
+        r.distance_m = full->distance_m;
+      }
+    }
   }
   std::stable_sort(rec.units.begin(), rec.units.end(),
                    [](const auto& a, const auto& b) { return a.eta_s < b.eta_s; });

@@ -18,6 +18,7 @@ struct RecommendedUnit {
   std::string fills;  // the plan's unit type this unit fills (may differ: substitute)
   double eta_s = 0;
   double distance_m = 0;
+  bool by_road = false;
 };
 
 struct Unmet {

@@ -13,7 +13,8 @@ namespace beacon::dispatch {
 
 struct TravelEstimate {
   double eta_s = 0;
-  double distance_m = 0;
+  double distance_m = 0;  // < 0 when the implementation did not compute it
+  bool by_road = false;   // over the road graph, or a straight-line estimate
 };
 
 class TravelTimes {
@@ -22,6 +23,12 @@ class TravelTimes {
   // One entry per source; nullopt when the target cannot be reached from it.
   virtual std::vector<std::optional<TravelEstimate>> ToTarget(std::span<const LatLon> sources,
                                                               LatLon target) const = 0;
+  // One pair, always with its distance (ToTarget may skip distances to stay
+  // fast; callers fill them for the few units they pick).
+  virtual std::optional<TravelEstimate> Between(LatLon from, LatLon to) const {
+    LatLon one[] = {from};
+    return ToTarget(one, to)[0];
+  }
 };
 
 // Straight-line estimate: distance = great-circle distance x detour factor,

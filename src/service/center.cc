@@ -634,7 +634,8 @@ Result<Json> Center::Recommend(IncidentId id) const {
                     {"unit_type", r.unit_type},
                     {"fills", r.fills},
                     {"eta_s", std::round(r.eta_s * 10) / 10},
-                    {"distance_m", std::round(r.distance_m)}});
+                    {"distance_m", std::round(r.distance_m)},
+                    {"eta_method", r.by_road ? "road" : "straight_line"}});
   }
   Json unmet = Json::array();
   for (const auto& u : rec.unmet)

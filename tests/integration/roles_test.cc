@@ -185,6 +185,10 @@ const std::vector<RouteCase>& Routes() {
       // the role may read it; the WebSocket itself is checked below.
       {"StreamWithoutUpgrade", "GET", "/stream", kOperationsReaders, 426, false,
        [](World&) { return Get("/stream"); }},
+      // This server runs without --graph, so a permitted role learns that
+      // there is no road graph (404); routing_api_test covers the route itself.
+      {"Route", "GET", "/route", kOperationsReaders, 404, false,
+       [](World&) { return Get("/route?from=37.75,-122.41&to=37.76,-122.42"); }},
       {"Audit", "GET", "/audit", kAuditors, 200, false, [](World&) { return Get("/audit"); }},
       {"CreateUser", "POST", "/users", kAdmins, 201, false,
        [](World& w) {

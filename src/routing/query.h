@@ -1,0 +1,272 @@
+// Exact travel-time queries on a contraction hierarchy (routing/contraction.h):
+// point to point with the path, many sources to one target, and coverage
+// (every node's time from the nearest of many sources, within a limit), the
+// last both as a one-off and kept up to date as sources come and go.
+//
+// Every answer equals plain Dijkstra on the same RoadGraph (routing/dijkstra.h)
+// to the millisecond: weights are integers, sums are formed in 64 bits, and a
+// total that reaches kUnreachable counts as no path. Turn restrictions are not
+// applied (node-based model). Nodes are RoadGraph node indices; callers snap
+// positions to nodes and must pass indices < graph.nodes().
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "routing/contraction.h"
+#include "routing/min_heap.h"
+#include "routing/road_graph.h"
+
+namespace beacon::routing {
+
+namespace internal {
+// An arc of the hierarchy as the searches read it: the far end (head of an
+// upward arc, tail of an upward-backward arc) and the time side by side.
+struct Arc {
+  NodeIndex other;
+  Millis time;
+};
+// The hierarchy's arcs interleaved (one memory stream per scan instead of
+// two) and a bitset of ranks for PHAST's upward pass.
+struct ArcArrays {
+  explicit ArcArrays(const ContractedGraph& ch);
+  std::vector<Arc> up;
+  std::vector<Arc> down;
+  std::vector<std::uint64_t> marks;  // all zero between runs
+};
+}  // namespace internal
+
+// A fastest path: its time, its length (sum of the road arcs' length_m) and
+// its road-graph nodes from source to target. kUnreachable and an empty path
+// when there is none; time 0 and {source} when source == target.
+struct Route {
+  Millis time_ms = kUnreachable;
+  float length_m = 0;
+  std::vector<NodeIndex> path;
+};
+
+// Work done by the last query (for benchmarks and logs).
+struct QueryStats {
+  std::uint64_t settled = 0;         // nodes taken from a priority queue
+  std::uint64_t stalled = 0;         // of those, pruned by stall-on-demand
+  std::uint64_t bucket_entries = 0;  // bucket entries written or scanned
+  std::uint64_t reused = 0;          // PrepareSources: search spaces kept
+};
+
+// Query engine over one hierarchy. Keeps references to `graph` and `ch`
+// (which must outlive it and be consistent: CheckContractedGraph), keeps the
+// hierarchy's arcs interleaved (8 bytes per arc) and owns the scratch state
+// of its searches (about 50 bytes per node), reused across
+// queries so that a query allocates nothing but its result.
+// Thread-compatible: use one RouteEngine per thread; any number of engines
+// may share one RoadGraph and ContractedGraph.
+//
+// Algorithms (medians on the Porto extract, 270k nodes, and on the 294k-node
+// synthetic graph of bench/routing_core_bench.cc, one core):
+// - ShortestPath / TravelTime: bidirectional upward Dijkstra with
+//   stall-on-demand (4-ary heaps; a node's labels and heap positions of
+//   both directions in one 32-byte record), then iterative unpacking of
+//   shortcuts. TravelTime ~15-18 us, ShortestPath ~32-36 us; Dijkstra 16 ms.
+// - PrepareSources / TimesToTarget: bucket many-to-one. Preparing runs one
+//   upward search per distinct source node not already prepared and files
+//   (source, time) entries in a bucket per node reached; a query runs one
+//   backward upward search from the target and scans the buckets of the
+//   nodes it settles. 500 sources: query ~16-21 us (a reverse PHAST sweep
+//   would cost ~1.5 ms per query); preparing a new set ~3.4-4.9 ms, after
+//   one source moved ~0.1 ms.
+// - Reachable: PHAST. An upward pass from all sources at once over the
+//   ranks they reach within the limit (in increasing rank: the upward graph
+//   is acyclic, so no priority queue is needed), then one sweep over all
+//   nodes in decreasing rank that pulls each node's time from its higher
+//   neighbours. 500 sources, 240 s: ~1.6-1.8 ms; a bounded multi-source
+//   Dijkstra settles nearly every node and takes ~38-45 ms.
+class RouteEngine {
+ public:
+  RouteEngine(const RoadGraph& graph, const ContractedGraph& ch);
+  RouteEngine(const RouteEngine&) = delete;
+  RouteEngine& operator=(const RouteEngine&) = delete;
+
+  // The fastest path from `source` to `target`, unpacked to road nodes.
+  Route ShortestPath(NodeIndex source, NodeIndex target);
+  // Its travel time only (no unpacking).
+  Millis TravelTime(NodeIndex source, NodeIndex target);
+
+  // Many-to-one, step 1: remembers `sources` (e.g. the units' positions) for
+  // the TimesToTarget calls that follow. Replaces the previous set; the work
+  // of a node that was already in it is reused, so a call with a few changed
+  // sources costs a few searches plus a regrouping of the entries.
+  void PrepareSources(std::span<const NodeIndex> sources);
+  std::size_t prepared_sources() const { return source_slot_.size(); }
+  // Step 2: the time from each prepared source to `target`; result[i] is for
+  // sources[i] of the last PrepareSources (kUnreachable where none).
+  std::vector<Millis> TimesToTarget(NodeIndex target);
+  // The same into `times`, which must have prepared_sources() elements.
+  void TimesToTarget(NodeIndex target, std::span<Millis> times);
+
+  // Per road-graph node: the time from the nearest of `sources` when it is
+  // <= limit_ms, else kUnreachable.
+  std::vector<Millis> Reachable(std::span<const NodeIndex> sources, Millis limit_ms);
+  // The same into `times`, resized to graph.nodes() (reuse it to avoid
+  // allocating 4 bytes per node on each call).
+  void Reachable(std::span<const NodeIndex> sources, Millis limit_ms, std::vector<Millis>& times);
+
+  const QueryStats& last_stats() const { return stats_; }
+
+ private:
+  // Search state of one node for the current query (valid when stamp ==
+  // current_), both directions in one 32-byte record: 0 forward, 1 backward.
+  struct NodeState {
+    std::uint32_t stamp;
+    Millis time[2];      // kUnreachable: not reached in that direction
+    ArcIndex parent[2];  // arc that set time; kNoArc at the search's start
+    std::uint32_t heap_pos[2];
+    std::uint32_t unused;
+  };
+  struct HeapEntry {
+    Millis time;
+    NodeIndex node;
+  };
+  struct ArcView {
+    const ArcIndex* first;
+    const internal::Arc* arcs;
+  };
+  struct Segment {  // an arc of the hierarchy to unpack, from x to y
+    NodeIndex x;
+    NodeIndex y;
+    Millis time;
+    NodeIndex middle;
+  };
+
+  void NextStamp();
+  NodeState& Touch(NodeIndex v);
+  template <int kDir>
+  void SiftUp(std::uint32_t i);
+  template <int kDir>
+  NodeIndex PopMin();
+  // Sets v's time in direction kDir (lower than before) and queues it.
+  template <int kDir>
+  void Reach(NodeIndex v, Millis time, ArcIndex parent);
+  // Bidirectional search between ranks; returns the time (64-bit, >=
+  // kUnreachable when none) and sets meet_.
+  std::uint64_t BidirectionalSearch(NodeIndex s, NodeIndex t);
+  // Settles the next node of direction kDir. False when it was stalled.
+  template <int kDir>
+  bool SettleNext(ArcView relax, ArcView stall, std::uint64_t& best);
+  // One-directional upward search (kDir 0: forward, 1: backward) from rank
+  // `start` to exhaustion; calls visit(rank, time) for every settled,
+  // unstalled node.
+  template <int kDir, typename Visit>
+  void UpwardSearch(NodeIndex start, Visit&& visit);
+  void UnpackInto(const Segment& segment, Route& route, double& length_m);
+
+  const RoadGraph& graph_;
+  const ContractedGraph& ch_;
+  internal::ArcArrays arcs_;
+  ArcView up_;
+  ArcView down_;
+  std::uint32_t current_ = 0;
+  std::vector<NodeState> state_;
+  std::vector<HeapEntry> heap_[2];
+  NodeIndex meet_ = kNoNode;
+  std::vector<Segment> segments_;
+  std::vector<Segment> unpack_stack_;
+
+  // Many-to-one. Sources are deduplicated by node into slots.
+  void NextBucketStamp();
+  std::vector<std::uint32_t> source_slot_;  // per prepared source: its slot
+  std::uint32_t slots_ = 0;
+  struct SpaceEntry {
+    NodeIndex rank;
+    Millis time;
+  };
+  // Per slot: the settled, unstalled nodes of its upward search (CSR).
+  std::vector<ArcIndex> space_first_;
+  std::vector<SpaceEntry> space_;
+  std::vector<std::uint32_t> space_stamp_;   // per rank: a slot's node?
+  std::uint32_t space_current_ = 1;          // stamps start at 0: nothing kept yet
+  std::vector<std::uint32_t> space_of_;      // per rank: that slot
+  std::vector<std::uint32_t> bucket_stamp_;  // per rank: bucket_of_ valid?
+  std::uint32_t bucket_current_ = 0;
+  std::vector<std::uint32_t> bucket_of_;  // per rank: its bucket (or slot, briefly)
+  struct BucketEntry {
+    std::uint32_t slot;
+    Millis time;
+  };
+  std::vector<ArcIndex> bucket_first_;  // per bucket, + 1
+  std::vector<ArcIndex> bucket_fill_;
+  std::vector<BucketEntry> bucket_entries_;
+  std::vector<Millis> slot_times_;
+
+  // Coverage.
+  std::vector<Millis> sweep_;  // per rank
+
+  QueryStats stats_;
+};
+
+// Coverage kept up to date: per node, the time from the nearest active
+// source when within `limit_ms`. Reset recomputes everything (PHAST, as
+// RouteEngine::Reachable). AddSource runs a Dijkstra on the road graph from
+// the new source that goes on only where it improves a node's time.
+// RemoveSource finds the nodes reached from the removed source along tight
+// arcs (time[u] + arc == time[v]): only their times can change; it clears
+// them and recomputes them with a Dijkstra seeded from the region's border
+// (and from other sources standing inside it). Both give exactly the times a
+// full recompute would (tested against it).
+// Keeps a reference to `ch` (which must outlive it) plus a copy of the road
+// graph renumbered by rank, both directions (about 16 bytes per arc and 20
+// per node). Thread-compatible.
+class CoverageTracker {
+ public:
+  using SourceId = std::uint32_t;
+
+  CoverageTracker(const RoadGraph& graph, const ContractedGraph& ch, Millis limit_ms);
+  CoverageTracker(const CoverageTracker&) = delete;
+  CoverageTracker& operator=(const CoverageTracker&) = delete;
+
+  // Replaces every source; returns their ids (0, 1, ... in input order).
+  std::vector<SourceId> Reset(std::span<const NodeIndex> sources);
+  // Adds one source at `node` and returns its id (ids of removed sources are
+  // reused). Cost: the nodes it brings closer.
+  SourceId AddSource(NodeIndex node);
+  // Removes an active source. Cost: the nodes whose time came from it.
+  void RemoveSource(SourceId id);
+
+  Millis limit_ms() const { return limit_ms_; }
+  std::size_t active_sources() const { return active_; }
+  // Time from the nearest active source, or kUnreachable beyond the limit.
+  Millis TimeAt(NodeIndex node) const { return time_[ch_.rank[node]]; }
+  // Number of nodes within the limit.
+  NodeIndex covered() const { return covered_; }
+  // TimeAt for every node, indexed by road-graph node.
+  std::vector<Millis> Times() const;
+
+ private:
+  struct Arc {
+    NodeIndex other;
+    Millis time;
+  };
+  // Dijkstra from the nodes in heap_, continued only where a node's time
+  // improves (elsewhere the old time is already exact).
+  void Relax();
+
+  const ContractedGraph& ch_;
+  const Millis limit_ms_;
+  std::vector<ArcIndex> out_first_;  // road graph by rank: forward
+  std::vector<Arc> out_arcs_;
+  std::vector<ArcIndex> in_first_;  // and reversed
+  std::vector<Arc> in_arcs_;
+
+  std::vector<Millis> time_;  // per rank
+  NodeIndex covered_ = 0;
+  std::vector<NodeIndex> source_rank_;  // per id: its rank, kNoNode when free
+  std::vector<SourceId> free_ids_;
+  std::size_t active_ = 0;
+  IndexedMinHeap<Millis> heap_;
+  internal::ArcArrays arcs_;
+  std::vector<std::uint32_t> region_stamp_;
+  std::uint32_t region_current_ = 0;
+  std::vector<NodeIndex> region_;
+};
+
+}  // namespace beacon::routing

@@ -19,6 +19,7 @@
 #include "api/stream_hub.h"
 #include "cli/demo.h"
 #include "cli/embedded.h"
+#include "cli/routing_bench.h"
 #include "cli/routing_commands.h"
 #include "common/log.h"
 #include "dispatch/response_plan.h"
@@ -263,6 +264,23 @@ int Main(int argc, char** argv) {
   table->add_option("--sources", table_sources, "File with one LAT,LON per line")->required();
   table->add_option("--target", table_target, "LAT,LON")->required();
 
+  auto* bench = app.add_subcommand("bench", "Measure Beacon on this machine");
+  bench->require_subcommand(1);
+  auto* bench_routing = bench->add_subcommand(
+      "routing", "Routing queries vs plain Dijkstra on a graph file; prints JSON");
+  RoutingBenchOptions rb;
+  bench_routing->add_option("--graph", rb.graph, "Graph file")->required();
+  bench_routing->add_option("--units", rb.units, "Units (sources)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  bench_routing->add_option("--incidents", rb.incidents, "Incidents (targets)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  bench_routing->add_option("--pairs", rb.pairs, "Point-to-point pairs")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000000));
+  bench_routing->add_option("--seed", rb.seed, "Random seed")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -278,6 +296,7 @@ int Main(int argc, char** argv) {
   if (*import_dimacs) return ImportDimacsCommand(dimacs_gr, dimacs_co, dimacs_distance, dimacs_out);
   if (*route) return RouteCommand(route_graph, route_from, route_to);
   if (*table) return TableCommand(table_graph, table_sources, table_target);
+  if (*bench_routing) return RoutingBenchCommand(rb);
   if (*user_add) return UserAdd(user_name, user_role, user_dir);
   if (*verify) return AuditVerify(audit_dir);
   if (*demo) {

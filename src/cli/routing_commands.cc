@@ -16,6 +16,7 @@
 #include "routing/graph_file.h"
 #include "routing/osm_import.h"
 #include "routing/road_network.h"
+#include "routing/turn_restrictions.h"
 
 namespace beacon::cli {
 namespace {
@@ -67,9 +68,11 @@ Result<routing::Profile> LoadProfile(const std::optional<std::string>& file) {
   return routing::Profile::Parse(DefaultRoutingProfile());
 }
 
-// Contracts `graph` and writes graph + hierarchy to `out`.
+// Contracts `graph` and writes graph + hierarchy (+ the copies' original
+// nodes, when the graph was split for turn restrictions) to `out`.
 int ContractAndWrite(const routing::RoadGraph& graph, const routing::ProfileHash& profile_hash,
-                     const std::string& source, const std::string& out, json& summary) {
+                     const std::string& source, const std::string& out, json& summary,
+                     const std::vector<routing::NodeIndex>& original_node = {}) {
   ProgressBar bar;
   auto t0 = Clock::now();
   routing::ContractionOptions opts;
@@ -86,6 +89,7 @@ int ContractAndWrite(const routing::RoadGraph& graph, const routing::ProfileHash
               std::filesystem::file_size(source, ec));
   routing::SaveRoadGraph(w, graph);
   routing::SaveContractedGraph(w, ch);
+  routing::SaveOriginalNodes(w, original_node);
   if (auto s = w.Write(out); !s.ok()) return Fail(s.message());
   summary["file"] = out;
   summary["file_bytes"] = std::filesystem::file_size(out, ec);
@@ -116,9 +120,22 @@ int ImportOsmCommand(const std::string& input, const std::string& out,
                   {"components_dropped", imported->summary.components_dropped},
                   {"nodes_dropped", imported->summary.nodes_dropped},
                   {"import_s", imported->summary.total_s}};
-  if (int rc = ContractAndWrite(imported->graph, profile->hash(), input, out, summary)) return rc;
+  // Turn restrictions become part of the graph (node copies) before
+  // contraction, so that every query honours them.
+  auto t_split = Clock::now();
+  routing::SplitGraph split = routing::SplitTurnRestrictions(imported->graph);
+  imported->graph = {};
+  summary["turn_node_copies"] = split.copies;
+  summary["split_nodes"] = split.graph.nodes();
+  summary["split_arcs"] = split.graph.arcs();
+  summary["split_s"] = Seconds(t_split);
+  if (int rc = ContractAndWrite(split.graph, profile->hash(), input, out, summary,
+                                split.original_node)) {
+    return rc;
+  }
   summary["total_s"] = Seconds(t0);
-  std::cerr << imported->summary.ToString() << "\n";
+  std::cerr << imported->summary.ToString() << "turn restrictions built in: " << split.copies
+            << " node copies\n\n";
   std::cout << summary.dump(2) << "\n";
   return 0;
 }

@@ -91,8 +91,7 @@ RouteEngine::RouteEngine(const RoadGraph& graph, const ContractedGraph& ch)
       space_stamp_(ch.nodes(), 0),
       space_of_(ch.nodes(), 0),
       bucket_stamp_(ch.nodes(), 0),
-      bucket_of_(ch.nodes(), 0),
-      sweep_() {
+      bucket_of_(ch.nodes(), 0) {
   assert(ch.nodes() == graph.nodes());
 }
 

@@ -1,5 +1,7 @@
 #include "routing/road_network.h"
 
+#include <algorithm>
+
 namespace beacon::routing {
 
 void SaveContractedGraph(GraphFileWriter& w, const ContractedGraph& ch) {
@@ -47,6 +49,31 @@ Result<ContractedGraph> LoadContractedGraph(const GraphFile& f, const RoadGraph&
   return ch;
 }
 
+void SaveOriginalNodes(GraphFileWriter& w, const std::vector<NodeIndex>& original_node) {
+  for (NodeIndex v = 0; v < original_node.size(); ++v) {
+    if (original_node[v] != v) {
+      w.Add(std::string(kTurnOriginalNode), original_node);
+      return;
+    }
+  }
+}
+
+Result<std::vector<NodeIndex>> LoadOriginalNodes(const GraphFile& f, const RoadGraph& graph) {
+  std::vector<NodeIndex> original;
+  if (!f.HasSection(kTurnOriginalNode)) return original;
+  BEACON_RETURN_IF_ERROR(Read(f, std::string(kTurnOriginalNode).c_str(), original));
+  auto bad = [&](const std::string& what) {
+    return Status(Code::kMalformed, "graph file " + f.path() + ": section " +
+                                        std::string(kTurnOriginalNode) + " " + what +
+                                        "; re-run beacon import-osm");
+  };
+  if (original.size() != graph.nodes()) return bad("does not have one entry per node");
+  for (NodeIndex o : original) {
+    if (o >= original.size() || original[o] != o) return bad("names a node that is a copy");
+  }
+  return original;
+}
+
 Result<std::unique_ptr<RoadNetwork>> RoadNetwork::Open(const std::string& path, double max_snap_m) {
   auto file = GraphFile::Open(path);
   if (!file) return file.error();
@@ -54,11 +81,39 @@ Result<std::unique_ptr<RoadNetwork>> RoadNetwork::Open(const std::string& path, 
   if (!graph) return graph.error();
   auto ch = LoadContractedGraph(*file, *graph);
   if (!ch) return ch.error();
-  return std::make_unique<RoadNetwork>(std::move(*graph), std::move(*ch), max_snap_m);
+  auto original = LoadOriginalNodes(*file, *graph);
+  if (!original) return original.error();
+  return std::make_unique<RoadNetwork>(std::move(*graph), std::move(*ch), max_snap_m,
+                                       std::move(*original));
 }
 
-RoadNetwork::RoadNetwork(RoadGraph graph, ContractedGraph ch, double max_snap_m)
-    : graph_(std::move(graph)), ch_(std::move(ch)), snapper_(graph_), max_snap_m_(max_snap_m) {}
+RoadNetwork::RoadNetwork(RoadGraph graph, ContractedGraph ch, double max_snap_m,
+                         std::vector<NodeIndex> original_node)
+    : graph_(std::move(graph)),
+      ch_(std::move(ch)),
+      original_node_(std::move(original_node)),
+      snapper_(graph_),
+      max_snap_m_(max_snap_m) {
+  for (NodeIndex v = 0; v < original_node_.size(); ++v) {
+    if (original_node_[v] != v) copies_.push_back({original_node_[v], v});
+  }
+  std::sort(copies_.begin(), copies_.end());
+}
+
+Result<Snap> RoadNetwork::SnapPoint(LatLon where) const {
+  auto s = snapper_.Nearest(where, max_snap_m_);
+  // A snap is a position, not an arrival: the original node, where every
+  // turn is allowed.
+  if (s && !original_node_.empty()) s->node = original_node_[s->node];
+  return s;
+}
+
+std::vector<NodeIndex> RoadNetwork::Arrivals(NodeIndex node) const {
+  std::vector<NodeIndex> out{node};
+  auto it = std::lower_bound(copies_.begin(), copies_.end(), std::pair{node, NodeIndex{0}});
+  for (; it != copies_.end() && it->first == node; ++it) out.push_back(it->second);
+  return out;
+}
 
 RoadNetwork::Lease::~Lease() {
   std::lock_guard lock(n_.pool_mu_);
@@ -79,12 +134,25 @@ RoadNetwork::Lease RoadNetwork::Borrow() const {
 }
 
 Result<RouteAnswer> RoadNetwork::Route(LatLon from, LatLon to) const {
-  auto a = snapper_.Nearest(from, max_snap_m_);
+  auto a = SnapPoint(from);
   if (!a) return Status(a.error().code(), "from: " + a.error().message(), "from");
-  auto b = snapper_.Nearest(to, max_snap_m_);
+  auto b = SnapPoint(to);
   if (!b) return Status(b.error().code(), "to: " + b.error().message(), "to");
   auto engine = Borrow();
-  auto r = engine->ShortestPath(a->node, b->node);
+  // The fastest arrival at the target or one of its copies; the time queries
+  // are cheap, so only the winner's path is unpacked.
+  NodeIndex target = b->node;
+  const std::vector<NodeIndex> arrivals = Arrivals(b->node);
+  if (arrivals.size() > 1) {
+    Millis best = kUnreachable;
+    for (NodeIndex t : arrivals) {
+      if (Millis time = engine->TravelTime(a->node, t); time < best) {
+        best = time;
+        target = t;
+      }
+    }
+  }
+  auto r = engine->ShortestPath(a->node, target);
   if (r.time_ms == kUnreachable) {
     return Status(Code::kNotFound, "no road route between the two points", "to");
   }
@@ -100,12 +168,12 @@ Result<RouteAnswer> RoadNetwork::Route(LatLon from, LatLon to) const {
 
 std::vector<std::optional<dispatch::TravelEstimate>> RoadNetwork::ToTarget(
     std::span<const LatLon> sources, LatLon target) const {
-  auto t = snapper_.Nearest(target, max_snap_m_);
+  auto t = SnapPoint(target);
   if (!t) return fallback_.ToTarget(sources, target);
   std::vector<NodeIndex> nodes;
   std::vector<size_t> which;  // index into sources of each snapped node
   for (size_t i = 0; i < sources.size(); ++i) {
-    if (auto s = snapper_.Nearest(sources[i], max_snap_m_)) {
+    if (auto s = SnapPoint(sources[i])) {
       nodes.push_back(s->node);
       which.push_back(i);
     }
@@ -115,6 +183,11 @@ std::vector<std::optional<dispatch::TravelEstimate>> RoadNetwork::ToTarget(
   auto engine = Borrow();
   engine->PrepareSources(nodes);
   auto times = engine->TimesToTarget(t->node);
+  for (NodeIndex copy : Arrivals(t->node)) {
+    if (copy == t->node) continue;
+    auto more = engine->TimesToTarget(copy);
+    for (size_t k = 0; k < times.size(); ++k) times[k] = std::min(times[k], more[k]);
+  }
   for (size_t k = 0; k < which.size(); ++k) {
     if (times[k] == kUnreachable) continue;
     out[which[k]] = dispatch::TravelEstimate{times[k] / 1000.0, -1, true};

@@ -3,11 +3,20 @@
 // of query engines, and answers in coordinates: route A -> B, travel times
 // from many units to one incident (dispatch::TravelTimes), coverage.
 // Thread-safe: each query borrows an engine from the pool.
+//
+// Turn restrictions are built into the graph by node splitting
+// (routing/turn_restrictions.h): some nodes are copies of a road node that
+// are entered only by a restricted arc. The facade hides them: a snapped
+// position is always an original node (the unrestricted "standing at v"
+// state, so a route may start with any turn there), and a route or travel
+// time to a node is the fastest arrival at the node or any of its copies.
 #pragma once
 
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dispatch/travel_times.h"
@@ -22,6 +31,15 @@ namespace beacon::routing {
 // Sections of the contraction hierarchy in the graph file ("ch.*").
 void SaveContractedGraph(GraphFileWriter& writer, const ContractedGraph& ch);
 Result<ContractedGraph> LoadContractedGraph(const GraphFile& file, const RoadGraph& graph);
+
+// Section "turn.original_node": per node, the road node it is a copy of
+// (routing/turn_restrictions.h). Save nothing for a graph without copies.
+inline constexpr std::string_view kTurnOriginalNode = "turn.original_node";
+void SaveOriginalNodes(GraphFileWriter& writer, const std::vector<NodeIndex>& original_node);
+// An empty vector when the section is absent (no copies: older and DIMACS
+// files). kMalformed when its size is not graph.nodes() or an entry is out of
+// range or not itself an original node.
+Result<std::vector<NodeIndex>> LoadOriginalNodes(const GraphFile& file, const RoadGraph& graph);
 
 struct RouteAnswer {
   double eta_s = 0;
@@ -38,10 +56,15 @@ class RoadNetwork final : public dispatch::TravelTimes {
 
   static Result<std::unique_ptr<RoadNetwork>> Open(const std::string& path,
                                                    double max_snap_m = kDefaultMaxSnapM);
-  RoadNetwork(RoadGraph graph, ContractedGraph ch, double max_snap_m);
+  // `original_node`: per node, the node it is a copy of (empty: no copies);
+  // as checked by LoadOriginalNodes.
+  RoadNetwork(RoadGraph graph, ContractedGraph ch, double max_snap_m,
+              std::vector<NodeIndex> original_node = {});
 
   Result<RouteAnswer> Route(LatLon from, LatLon to) const;
-  Result<Snap> SnapPoint(LatLon where) const { return snapper_.Nearest(where, max_snap_m_); }
+  // The nearest road position; `node` is never a copy (`arc` may be the copy
+  // of a road segment; its geometry is the same).
+  Result<Snap> SnapPoint(LatLon where) const;
 
   // dispatch::TravelTimes. Units that cannot be snapped get nullopt; when
   // the target cannot be snapped every unit gets a straight-line estimate
@@ -52,6 +75,9 @@ class RoadNetwork final : public dispatch::TravelTimes {
 
   const RoadGraph& graph() const { return graph_; }
   const ContractedGraph& hierarchy() const { return ch_; }
+  // Per node of graph(): the road node it stands for (empty: no copies).
+  const std::vector<NodeIndex>& original_node() const { return original_node_; }
+  NodeIndex copies() const { return static_cast<NodeIndex>(copies_.size()); }
 
  private:
   // Borrowed engine, returned to the pool on destruction.
@@ -66,9 +92,13 @@ class RoadNetwork final : public dispatch::TravelTimes {
     std::unique_ptr<RouteEngine> e_;
   };
   Lease Borrow() const;
+  // `node` followed by its copies.
+  std::vector<NodeIndex> Arrivals(NodeIndex node) const;
 
   RoadGraph graph_;
   ContractedGraph ch_;
+  std::vector<NodeIndex> original_node_;
+  std::vector<std::pair<NodeIndex, NodeIndex>> copies_;  // (original, copy), sorted
   Snapper snapper_;
   double max_snap_m_;
   dispatch::StraightLineTravelTimes fallback_;

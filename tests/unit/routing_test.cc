@@ -192,6 +192,35 @@ TEST_P(RandomGraphs, ManyToOneEqualsPerSourceDijkstra) {
   }
 }
 
+TEST_P(RandomGraphs, ManyToOneAfterSourcesMove) {
+  // PrepareSources keeps the search spaces of nodes already prepared; moving
+  // a few units, removing and adding some must still give exact times.
+  Built b = Build(RandomGrid(GetParam(), 20, 18));
+  const NodeIndex n = b.graph.nodes();
+  Dijkstra dijkstra(b.graph);
+  RouteEngine engine(b.graph, b.ch);
+  std::mt19937 rng(GetParam() * 19 + 7);
+  std::uniform_int_distribution<NodeIndex> node(0, n - 1);
+  std::vector<NodeIndex> sources;
+  for (int i = 0; i < 30; ++i) sources.push_back(node(rng));
+  for (int step = 0; step < 12; ++step) {
+    engine.PrepareSources(sources);
+    if (step > 0) {
+      EXPECT_GT(engine.last_stats().reused, 0u);
+    }
+    for (int j = 0; j < 8; ++j) {
+      NodeIndex t = node(rng);
+      ASSERT_EQ(engine.TimesToTarget(t), dijkstra.ManyToOne(sources, t)) << "step " << step;
+    }
+    sources[std::uniform_int_distribution<std::size_t>(0, sources.size() - 1)(rng)] = node(rng);
+    if (step % 3 == 0) sources.pop_back();
+    if (step % 4 == 0) sources.push_back(node(rng));
+    std::shuffle(sources.begin(), sources.end(), rng);
+  }
+  engine.PrepareSources({});
+  EXPECT_TRUE(engine.TimesToTarget(0).empty());
+}
+
 TEST_P(RandomGraphs, CoverageEqualsBoundedMultiSourceDijkstra) {
   Built b = Build(RandomGrid(GetParam(), 26, 22));
   const NodeIndex n = b.graph.nodes();

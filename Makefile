@@ -22,8 +22,11 @@ debug: setup
 	cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug -DBEACON_SANITIZE=ON
 	cmake --build build-debug -j$(JOBS)
 
+# Road ETAs from the shared San Francisco extract when it is there.
+DEMO_OSM ?= $(wildcard ../shared/data/osm/sf_mission_bayview_2014.osm.pbf)
+
 demo: build
-	$(BUILD)/beacon demo
+	$(BUILD)/beacon demo $(if $(DEMO_OSM),--osm $(DEMO_OSM))
 
 test: build format-check
 	ctest --test-dir $(BUILD) --output-on-failure --timeout 600 -j2

@@ -229,6 +229,12 @@ int Main(int argc, char** argv) {
   demo->add_option("--listen", demo_listen, "Address to listen on")->capture_default_str();
   demo->add_option("--data", demo_dir, "Data directory (default: a new temporary one)");
   demo->add_option("--seed", demo_seed, "Random seed of the call generator")->capture_default_str();
+  std::optional<std::string> demo_osm, demo_graph;
+  demo->add_option("--osm", demo_osm,
+                   "OpenStreetMap extract to import for road ETAs (the demo city lies in "
+                   "south-central San Francisco)");
+  demo->add_option("--graph", demo_graph, "Road graph file made by beacon import-osm")
+      ->excludes("--osm");
   demo->add_option("--calls-per-min", demo_rate, "Mean call rate")
       ->check(CLI::Range(0.1, 6000.0))
       ->capture_default_str();
@@ -328,6 +334,11 @@ int Main(int argc, char** argv) {
     }
     store->reset();
     ServeOptions o;
+    o.graph_file = demo_graph;
+    if (demo_osm) {
+      o.graph_file = demo_dir + "/demo.graph";
+      if (int rc = ImportOsmCommand(*demo_osm, *o.graph_file, std::nullopt)) return rc;
+    }
     o.data_dir = demo_dir;
     o.listen = demo_listen;
     o.demo = true;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,6 +48,8 @@ pid_t Spawn(const std::vector<std::string>& argv, int out_fd, int err_fd, const 
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    // A test that crashes must not leave servers behind.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::dup2(in_pipe[0], 0);
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);

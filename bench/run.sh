@@ -107,6 +107,7 @@ if [ "$REPORT_ONLY" != 1 ]; then
   if [ -x "$BUILD/bench/kernels_bench" ]; then
     run kernels "$BUILD/bench/kernels_bench" --benchmark_min_time=0.2
   fi
+  run routing bash "$ROOT/bench/routing.sh" "$BUILD" "$OUT"
   LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
   for v in NPROC CPU_MODEL KERNEL MEM FS LOAD_BEFORE LOAD_AFTER COMMIT DATE SECONDS_MEASURED \
     WARMUP CONNECTIONS TMP_PARENT status; do
@@ -343,6 +344,9 @@ ours and built Release):
 $(grep -E '^(BM_|Benchmark|---)' "$OUT/kernels.log")
 \`\`\`
 EOF
+  fi
+  if [ -f "$OUT/routing.md" ]; then
+    cat "$OUT/routing.md"
   fi
   cat <<EOF
 

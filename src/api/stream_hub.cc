@@ -26,6 +26,14 @@ void StreamHub::Unsubscribe(std::uint64_t id) {
 }
 
 void StreamHub::Publish(const std::vector<store::Event>& events) {
+  {
+    // Nobody listening: only the sequence number moves on.
+    std::lock_guard lock(mu_);
+    if (subs_.empty()) {
+      if (!events.empty()) published_seq_ = events.back().seq;
+      return;
+    }
+  }
   std::vector<std::pair<std::int64_t, StreamMessage>> msgs;
   msgs.reserve(events.size());
   for (const auto& e : events)

@@ -81,7 +81,8 @@ internal::ArcArrays::ArcArrays(const ContractedGraph& ch)
   for (ArcIndex a = 0; a < ch.down_arcs(); ++a) down[a] = {ch.down_tail[a], ch.down_time[a]};
 }
 
-RouteEngine::RouteEngine(const RoadGraph& graph, const ContractedGraph& ch)
+RouteEngine::RouteEngine(const RoadGraph& graph, const ContractedGraph& ch,
+                         RouteEngineOptions options)
     : graph_(graph),
       ch_(ch),
       arcs_(ch),
@@ -93,6 +94,32 @@ RouteEngine::RouteEngine(const RoadGraph& graph, const ContractedGraph& ch)
       bucket_stamp_(ch.nodes(), 0),
       bucket_of_(ch.nodes(), 0) {
   assert(ch.nodes() == graph.nodes());
+  const NodeIndex n = ch.nodes();
+  const NodeIndex core = options.many_to_one_core == RouteEngineOptions::kAutoCore
+                             ? std::min<NodeIndex>(4096, n / 16)
+                             : std::min(options.many_to_one_core, n);
+  core_begin_ = n - core;
+  core_times_.assign(core, kUnreachable);
+  summary_.assign((arcs_.marks.size() + 63) / 64, 0);
+  source_nodes_.resize(n);
+  source_arcs_.reserve(std::size_t{ch.down_first[core_begin_]} + ch.up_first[core_begin_]);
+  for (NodeIndex v = 0; v < n; ++v) {
+    SourceNode& node = source_nodes_[v];
+    node.first = static_cast<ArcIndex>(source_arcs_.size());
+    if (v < core_begin_) {
+      for (ArcIndex a = ch.down_first[v]; a < ch.down_first[v + 1]; ++a) {
+        source_arcs_.push_back(arcs_.down[a]);
+      }
+    }
+    node.mid = static_cast<ArcIndex>(source_arcs_.size());
+    if (v < core_begin_) {
+      for (ArcIndex a = ch.up_first[v]; a < ch.up_first[v + 1]; ++a) {
+        source_arcs_.push_back(arcs_.up[a]);
+      }
+    }
+    node.end = static_cast<ArcIndex>(source_arcs_.size());
+    node.time = kUnreachable;
+  }
 }
 
 void RouteEngine::NextStamp() {
@@ -316,41 +343,123 @@ void RouteEngine::NextBucketStamp() {
   }
 }
 
+void RouteEngine::SourceSearch(NodeIndex start, std::vector<SpaceEntry>& out) {
+  if (start >= core_begin_) {
+    out.push_back({start, 0});
+    return;
+  }
+  // The upward graph is acyclic with edges towards higher ranks, so taking
+  // the reached nodes in increasing rank settles each after all its
+  // predecessors: no priority queue. A two-level bitset holds the reached,
+  // unscanned ranks (it is all zero again on return, as arcs_.marks must
+  // be). Relaxations take the minimum without branching; times go back to
+  // kUnreachable from visited_ at the end instead of being stamped.
+  SourceNode* nodes = source_nodes_.data();
+  const internal::Arc* arcs = source_arcs_.data();
+  std::uint64_t* marks = arcs_.marks.data();
+  std::uint64_t* summary = summary_.data();
+  auto mark = [&](NodeIndex v) {
+    marks[v >> 6] |= std::uint64_t{1} << (v & 63);
+    summary[v >> 12] |= std::uint64_t{1} << ((v >> 6) & 63);
+  };
+  visited_.clear();
+  nodes[start].time = 0;
+  mark(start);
+  for (std::size_t sw = start >> 12; sw < summary_.size(); ++sw) {
+    while (summary[sw] != 0) {
+      const std::size_t w = sw * 64 + std::countr_zero(summary[sw]);
+      while (marks[w] != 0) {
+        const NodeIndex v = static_cast<NodeIndex>(w * 64 + std::countr_zero(marks[w]));
+        marks[w] &= marks[w] - 1;
+        visited_.push_back(v);
+        const SourceNode node = nodes[v];
+        const Millis d = node.time;
+        if (d == kUnreachable) continue;  // only reached by sums that overflowed
+        if (v >= core_begin_) {
+          // The core is left to TimesToTarget: keep the time, go no further.
+          out.push_back({v, d});
+          continue;
+        }
+        // Stall-on-demand: a shorter path to v through a higher node shows
+        // that d is not v's distance. The higher node's time need not be
+        // final: any time it holds is the length of a real path. Nodes of a
+        // fastest path are never stalled, so every entry on one is exact.
+        std::uint64_t via_higher = kUnreachable;
+        for (ArcIndex a = node.first; a < node.mid; ++a) {
+          via_higher =
+              std::min(via_higher, std::uint64_t{nodes[arcs[a].other].time} + arcs[a].time);
+        }
+        if (via_higher < d) {
+          ++stats_.stalled;
+          continue;
+        }
+        out.push_back({v, d});
+        for (ArcIndex a = node.mid; a < node.end; ++a) {
+          const NodeIndex h = arcs[a].other;
+          Millis& th = nodes[h].time;
+          // At most th, so it fits; a sum >= kUnreachable leaves th as it was.
+          th = static_cast<Millis>(std::min(std::uint64_t{th}, std::uint64_t{d} + arcs[a].time));
+          __builtin_prefetch(arcs + nodes[h].first);
+          mark(h);
+        }
+      }
+      summary[sw] &= summary[sw] - 1;
+    }
+  }
+  stats_.settled += visited_.size();
+  for (NodeIndex v : visited_) nodes[v].time = kUnreachable;
+}
+
 void RouteEngine::PrepareSources(std::span<const NodeIndex> sources) {
-  QueryStats total;
+  stats_ = {};
   // Deduplicate by node: units at one station share a search.
   NextBucketStamp();
   source_slot_.assign(sources.size(), 0);
-  std::vector<NodeIndex> slot_rank;
+  slot_rank_.clear();
   for (std::size_t i = 0; i < sources.size(); ++i) {
     NodeIndex r = ch_.rank[sources[i]];
     if (bucket_stamp_[r] != bucket_current_) {
       bucket_stamp_[r] = bucket_current_;
-      bucket_of_[r] = static_cast<std::uint32_t>(slot_rank.size());
-      slot_rank.push_back(r);
+      bucket_of_[r] = static_cast<std::uint32_t>(slot_rank_.size());
+      slot_rank_.push_back(r);
     }
     source_slot_[i] = bucket_of_[r];
   }
-  slots_ = static_cast<std::uint32_t>(slot_rank.size());
+  slots_ = static_cast<std::uint32_t>(slot_rank_.size());
   slot_times_.assign(slots_, kUnreachable);
 
   // Each slot's search space: kept from the previous set when its node was
   // in it (units mostly stay put between calls), else searched now.
-  std::vector<ArcIndex> space_first{0};
-  std::vector<SpaceEntry> space;
-  space.reserve(space_.size() + 64);
+  std::vector<ArcIndex>& space_first = space_first_next_;
+  std::vector<SpaceEntry>& space = space_next_;
+  space_first.assign(1, 0);
+  space.clear();
+  // The searches are short and start at scattered nodes, so their time is
+  // mostly cache misses on the first nodes; the next sources' nodes, their
+  // arcs and their neighbours are fetched ahead, one step deeper each.
+  const SourceNode* nodes = source_nodes_.data();
+  const internal::Arc* arcs = source_arcs_.data();
   for (std::uint32_t slot = 0; slot < slots_; ++slot) {
-    const NodeIndex r = slot_rank[slot];
+    const NodeIndex r = slot_rank_[slot];
+    if (slot + 3 < slots_) __builtin_prefetch(nodes + slot_rank_[slot + 3]);
+    if (slot + 2 < slots_) {
+      const SourceNode& next = nodes[slot_rank_[slot + 2]];
+      if (next.end > next.first) {
+        __builtin_prefetch(arcs + next.first);
+        __builtin_prefetch(arcs + next.end - 1);
+      }
+    }
+    if (slot + 1 < slots_) {
+      const SourceNode& next = nodes[slot_rank_[slot + 1]];
+      for (ArcIndex a = next.first; a < next.end; ++a) __builtin_prefetch(nodes + arcs[a].other);
+    }
     if (space_stamp_[r] == space_current_) {
       const std::uint32_t old = space_of_[r];
       space.insert(space.end(), space_.begin() + space_first_[old],
                    space_.begin() + space_first_[old + 1]);
-      ++total.reused;
+      ++stats_.reused;
     } else {
-      stats_ = {};
-      UpwardSearch<0>(r, [&](NodeIndex v, Millis time) { space.push_back({v, time}); });
-      total.settled += stats_.settled;
-      total.stalled += stats_.stalled;
+      SourceSearch(r, space);
     }
     space_first.push_back(static_cast<ArcIndex>(space.size()));
   }
@@ -359,34 +468,44 @@ void RouteEngine::PrepareSources(std::span<const NodeIndex> sources) {
     space_current_ = 1;
   }
   for (std::uint32_t slot = 0; slot < slots_; ++slot) {
-    space_stamp_[slot_rank[slot]] = space_current_;
-    space_of_[slot_rank[slot]] = slot;
+    space_stamp_[slot_rank_[slot]] = space_current_;
+    space_of_[slot_rank_[slot]] = slot;
   }
   space_.swap(space);
   space_first_.swap(space_first);
 
-  // Buckets: the entries grouped by rank (counting sort).
+  // Buckets: the entries below the core grouped by rank (counting sort);
+  // the core entries in a list of their own.
   NextBucketStamp();
   std::uint32_t buckets = 0;
+  std::size_t below = 0;
   for (const SpaceEntry& e : space_) {
+    if (e.rank >= core_begin_) continue;
+    ++below;
     if (bucket_stamp_[e.rank] != bucket_current_) {
       bucket_stamp_[e.rank] = bucket_current_;
       bucket_of_[e.rank] = buckets++;
     }
   }
   bucket_first_.assign(std::size_t{buckets} + 1, 0);
-  for (const SpaceEntry& e : space_) ++bucket_first_[bucket_of_[e.rank] + 1];
+  for (const SpaceEntry& e : space_) {
+    if (e.rank < core_begin_) ++bucket_first_[bucket_of_[e.rank] + 1];
+  }
   for (std::uint32_t b = 0; b < buckets; ++b) bucket_first_[b + 1] += bucket_first_[b];
-  bucket_entries_.resize(space_.size());
+  bucket_entries_.resize(below);
+  core_entries_.clear();
   bucket_fill_.assign(bucket_first_.begin(), bucket_first_.end() - 1);
   for (std::uint32_t slot = 0; slot < slots_; ++slot) {
     for (ArcIndex i = space_first_[slot]; i < space_first_[slot + 1]; ++i) {
       const SpaceEntry& e = space_[i];
-      bucket_entries_[bucket_fill_[bucket_of_[e.rank]]++] = {slot, e.time};
+      if (e.rank < core_begin_) {
+        bucket_entries_[bucket_fill_[bucket_of_[e.rank]]++] = {slot, e.time};
+      } else {
+        core_entries_.push_back({slot, e.rank - core_begin_, e.time});
+      }
     }
   }
-  total.bucket_entries = space_.size();
-  stats_ = total;
+  stats_.bucket_entries = space_.size();
 }
 
 void RouteEngine::TimesToTarget(NodeIndex target, std::span<Millis> times) {
@@ -394,8 +513,15 @@ void RouteEngine::TimesToTarget(NodeIndex target, std::span<Millis> times) {
   stats_ = {};
   if (source_slot_.empty()) return;
   std::fill(slot_times_.begin(), slot_times_.end(), kUnreachable);
+  std::fill(core_times_.begin(), core_times_.end(), kUnreachable);
   Millis* slot_times = slot_times_.data();
+  Millis* core_times = core_times_.data();
+  const NodeIndex core_begin = core_begin_;
   UpwardSearch<1>(ch_.rank[target], [&](NodeIndex v, Millis time) {
+    if (v >= core_begin) {
+      core_times[v - core_begin] = time;
+      return;
+    }
     if (bucket_stamp_[v] != bucket_current_) return;
     const std::uint32_t b = bucket_of_[v];
     const BucketEntry* e = bucket_entries_.data() + bucket_first_[b];
@@ -406,6 +532,29 @@ void RouteEngine::TimesToTarget(NodeIndex target, std::span<Millis> times) {
       if (total < slot_times[e->slot]) slot_times[e->slot] = static_cast<Millis>(total);
     }
   });
+  if (!core_entries_.empty()) {
+    // Sources met the target's search in the core only through the nodes
+    // where they entered it. Per core node, from the top down: its time to
+    // the target up through the core and then down the target's search
+    // (upward arcs of core nodes stay in the core). A fastest path whose
+    // highest node is in the core enters it at a node whose entry is exact
+    // and climbs to that highest node, whose backward time is exact.
+    const NodeIndex n = ch_.nodes();
+    const ArcIndex* up_first = ch_.up_first.data();
+    const internal::Arc* up = arcs_.up.data();
+    for (NodeIndex v = n; v-- > core_begin;) {
+      std::uint64_t best = core_times[v - core_begin];
+      for (ArcIndex a = up_first[v]; a < up_first[v + 1]; ++a) {
+        best = std::min(best, std::uint64_t{core_times[up[a].other - core_begin]} + up[a].time);
+      }
+      core_times[v - core_begin] = static_cast<Millis>(std::min<std::uint64_t>(best, kUnreachable));
+    }
+    for (const CoreEntry& e : core_entries_) {
+      std::uint64_t total = std::uint64_t{e.time} + core_times[e.core];
+      if (total < slot_times[e.slot]) slot_times[e.slot] = static_cast<Millis>(total);
+    }
+    stats_.bucket_entries += core_entries_.size();
+  }
   for (std::size_t i = 0; i < source_slot_.size(); ++i) times[i] = slot_times_[source_slot_[i]];
 }
 

@@ -49,18 +49,29 @@ struct Route {
 
 // Work done by the last query (for benchmarks and logs).
 struct QueryStats {
-  std::uint64_t settled = 0;         // nodes taken from a priority queue
+  std::uint64_t settled = 0;         // nodes taken from a priority queue or worklist
   std::uint64_t stalled = 0;         // of those, pruned by stall-on-demand
   std::uint64_t bucket_entries = 0;  // bucket entries written or scanned
   std::uint64_t reused = 0;          // PrepareSources: search spaces kept
 };
 
+// Tuning of a RouteEngine; the defaults suit city-sized graphs.
+struct RouteEngineOptions {
+  static constexpr NodeIndex kAutoCore = kNoNode;
+  // Many-to-one: the number of highest-ranked nodes that form the core,
+  // which PrepareSources does not search (see RouteEngine); clamped to the
+  // graph's nodes. kAutoCore: min(4096, nodes / 16). Any value gives exact
+  // times; it trades preparation time against query time.
+  NodeIndex many_to_one_core = kAutoCore;
+};
+
 // Query engine over one hierarchy. Keeps references to `graph` and `ch`
-// (which must outlive it and be consistent: CheckContractedGraph), a copy of
-// the hierarchy's arcs interleaved (8 bytes per arc) and the scratch state of
-// its searches (about 52 bytes per node; ~23 MB for Porto in all), reused
+// (which must outlive it and be consistent: CheckContractedGraph), two
+// copies of the hierarchy's arcs interleaved (8 bytes per arc each; the
+// second, for PrepareSources, without the core's arcs) and the scratch state
+// of its searches (about 68 bytes per node; ~33 MB for Porto in all), reused
 // across queries so that a query allocates nothing but its result (and
-// PrepareSources its buckets).
+// PrepareSources its buckets, until they reach their largest size).
 // Thread-compatible: use one RouteEngine per thread; any number of engines
 // may share one RoadGraph and ContractedGraph.
 //
@@ -70,13 +81,26 @@ struct QueryStats {
 //   stall-on-demand (4-ary heaps; a node's labels and heap positions of
 //   both directions in one 32-byte record), then iterative unpacking of
 //   shortcuts. TravelTime ~15-18 us, ShortestPath ~32-36 us; Dijkstra 16 ms.
-// - PrepareSources / TimesToTarget: bucket many-to-one. Preparing runs one
-//   upward search per distinct source node not already prepared and files
-//   (source, time) entries in a bucket per node reached; a query runs one
-//   backward upward search from the target and scans the buckets of the
-//   nodes it settles. 500 sources: query ~16-21 us (a reverse PHAST sweep
-//   would cost ~1.5 ms per query); preparing a new set ~3.4-4.9 ms, after
-//   one source moved ~0.1 ms.
+// - PrepareSources / TimesToTarget: bucket many-to-one with a core. The
+//   top ranks (RouteEngineOptions::many_to_one_core; 4,096 on Porto) form
+//   the core, where nearly every source's search would go and where most of
+//   its work was. Preparing runs one upward search per distinct source node
+//   not already prepared, stopped at the core: without a priority queue (the
+//   upward graph is acyclic; nodes are taken in increasing rank from a
+//   two-level bitset, relaxations are branch-free), with stall-on-demand
+//   against the times found so far, and with the next sources' first nodes
+//   prefetched. It files (source, time) entries in a bucket per node reached
+//   below the core (counting sort into one flat array) and keeps the times
+//   of the core nodes where the search entered the core. A query runs one
+//   backward upward search from the target, scans the buckets of the nodes
+//   it settles below the core, then sweeps the core from the top down (each
+//   core node's time to the target through higher core nodes, ~16k arcs)
+//   and adds those times to the sources' core entries. Every entry is the
+//   length of a real path and those on a fastest path are exact, so the
+//   minimum is exact. 500 sources: preparing a new set ~0.7-0.8 ms right
+//   after a Dijkstra has flushed the caches (~0.4 ms warm; with one heap
+//   search per source it was ~4.5-5 ms), after one source moved ~0.03 ms;
+//   query ~33-39 us (~27 us before the core, as its sweep costs ~5-10 us).
 // - Reachable: PHAST. An upward pass from all sources at once over the
 //   ranks they reach within the limit (in increasing rank: the upward graph
 //   is acyclic, so no priority queue is needed), then one sweep over all
@@ -85,7 +109,7 @@ struct QueryStats {
 //   Dijkstra settles nearly every node and takes ~38-45 ms.
 class RouteEngine {
  public:
-  RouteEngine(const RoadGraph& graph, const ContractedGraph& ch);
+  RouteEngine(const RoadGraph& graph, const ContractedGraph& ch, RouteEngineOptions options = {});
   RouteEngine(const RouteEngine&) = delete;
   RouteEngine& operator=(const RouteEngine&) = delete;
 
@@ -176,15 +200,37 @@ class RouteEngine {
 
   // Many-to-one. Sources are deduplicated by node into slots.
   void NextBucketStamp();
-  std::vector<std::uint32_t> source_slot_;  // per prepared source: its slot
-  std::uint32_t slots_ = 0;
   struct SpaceEntry {
     NodeIndex rank;
     Millis time;
   };
-  // Per slot: the settled, unstalled nodes of its upward search (CSR).
+  // The upward search of PrepareSources from rank `start`: appends to `out`
+  // the unstalled nodes below the core and the core nodes it reaches.
+  void SourceSearch(NodeIndex start, std::vector<SpaceEntry>& out);
+  std::vector<std::uint32_t> source_slot_;  // per prepared source: its slot
+  std::uint32_t slots_ = 0;
+  std::vector<NodeIndex> slot_rank_;
+  // The hierarchy as SourceSearch reads it: per rank, its incoming upward
+  // arcs (to stall on), its outgoing ones and its time in the current
+  // search (kUnreachable between searches) in one 16-byte record; the arcs
+  // of both kinds of a node side by side. Core nodes have no arcs here.
+  struct alignas(16) SourceNode {
+    ArcIndex first;  // incoming upward arcs: first .. mid - 1
+    ArcIndex mid;    // outgoing upward arcs: mid .. end - 1
+    ArcIndex end;
+    Millis time;
+  };
+  std::vector<SourceNode> source_nodes_;
+  std::vector<internal::Arc> source_arcs_;
+  std::vector<std::uint64_t> summary_;  // bit per word of arcs_.marks in use
+  std::vector<NodeIndex> visited_;
+  NodeIndex core_begin_;  // the lowest rank of the core
+  // Per slot: the unstalled nodes of its upward search below the core and
+  // the core nodes it reaches (CSR); space_next_ is scratch.
   std::vector<ArcIndex> space_first_;
   std::vector<SpaceEntry> space_;
+  std::vector<ArcIndex> space_first_next_;
+  std::vector<SpaceEntry> space_next_;
   std::vector<std::uint32_t> space_stamp_;   // per rank: a slot's node?
   std::uint32_t space_current_ = 1;          // stamps start at 0: nothing kept yet
   std::vector<std::uint32_t> space_of_;      // per rank: that slot
@@ -198,6 +244,13 @@ class RouteEngine {
   std::vector<ArcIndex> bucket_first_;  // per bucket, + 1
   std::vector<ArcIndex> bucket_fill_;
   std::vector<BucketEntry> bucket_entries_;
+  struct CoreEntry {
+    std::uint32_t slot;
+    NodeIndex core;  // rank - core_begin_
+    Millis time;
+  };
+  std::vector<CoreEntry> core_entries_;
+  std::vector<Millis> core_times_;  // per core node: its time to the target
   std::vector<Millis> slot_times_;
 
   // Coverage.

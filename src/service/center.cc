@@ -24,18 +24,24 @@ class Center::Tx {
     batch_.upserts.push_back(
         {store::Table::kCalls, std::to_string(x.id.value()), model::ToJson(x, true).dump()});
   }
-  void Put(const Incident& x) {
-    batch_.upserts.push_back(
-        {store::Table::kIncidents, std::to_string(x.id.value()), model::ToJson(x).dump()});
-  }
-  void Put(const Unit& x) {
-    batch_.upserts.push_back({store::Table::kUnits, x.id.value(), model::ToJson(x).dump()});
-  }
   void Put(const model::Station& x) {
     batch_.upserts.push_back({store::Table::kStations, x.id.value(), model::ToJson(x).dump()});
   }
-  void Event(std::string type, const Json& data) {
-    batch_.events.push_back({++c_.seq_, now_, std::move(type), data.dump()});
+  void Event(std::string type, const Json& data) { Event(std::move(type), data.dump()); }
+  void Event(std::string type, std::string data) {
+    batch_.events.push_back({++c_.seq_, now_, std::move(type), std::move(data)});
+  }
+  // Stores the record and emits `type` with it, rendering the JSON once.
+  void PutEvent(std::string type, const Incident& x) {
+    std::string doc = model::ToJson(x).dump();
+    Event(std::move(type), R"({"incident":)" + doc + "}");
+    batch_.upserts.push_back(
+        {store::Table::kIncidents, std::to_string(x.id.value()), std::move(doc)});
+  }
+  void PutEvent(std::string type, const Unit& x) {
+    std::string doc = model::ToJson(x).dump();
+    Event(std::move(type), R"({"unit":)" + doc + "}");
+    batch_.upserts.push_back({store::Table::kUnits, x.id.value(), std::move(doc)});
   }
   void Audit(std::string action, std::string object) {
     batch_.audit.push_back({now_, actor_.user, std::string(model::ToString(actor_.role)),
@@ -59,8 +65,6 @@ std::string IncidentObject(IncidentId id) { return "incident/" + std::to_string(
 std::string UnitObject(const UnitId& id) { return "unit/" + id.value(); }
 
 Json CallEvent(const model::Call& c) { return {{"call", model::ToJson(c, false)}}; }
-Json IncidentEvent(const Incident& i) { return {{"incident", model::ToJson(i)}}; }
-Json UnitEvent(const Unit& u) { return {{"unit", model::ToJson(u)}}; }
 
 }  // namespace
 
@@ -137,15 +141,13 @@ void Center::ReleaseUnit(Tx& tx, Unit& u, const std::string& why) {
         if (as.unit_id == u.id && !as.released_at) as.released_at = tx.now();
       }
       tx.Timeline(it->second, "unit_released", u.id.value() + " released: " + why);
-      tx.Put(it->second);
-      tx.Event("incident.updated", IncidentEvent(it->second));
+      tx.PutEvent("incident.updated", it->second);
     }
   }
   u.incident_id.reset();
   u.status = UnitStatus::kAvailable;
   u.status_at = tx.now();
-  tx.Put(u);
-  tx.Event("unit.updated", UnitEvent(u));
+  tx.PutEvent("unit.updated", u);
 }
 
 void Center::CreateCall(const Actor& a, model::CallInput in, Done done) {
@@ -228,9 +230,8 @@ void Center::CreateCall(const Actor& a, model::CallInput in, Done done) {
   }
   call.incident_id = inc->id;
   tx.Put(call);
-  tx.Put(*inc);
   tx.Event("call.created", CallEvent(call));
-  tx.Event(match ? "incident.updated" : "incident.opened", IncidentEvent(*inc));
+  tx.PutEvent(match ? "incident.updated" : "incident.opened", *inc);
   tx.Audit("call.create", "call/" + std::to_string(call.id.value()));
 
   Json body = {{"call_id", call.id.value()}, {"incident_id", inc->id.value()}};
@@ -261,10 +262,8 @@ void Center::Assign(const Actor& a, IncidentId incident_id, UnitId unit_id, Done
   u.incident_id = inc->id;
   inc->assignments.push_back({u.id, tx.now(), std::nullopt});
   tx.Timeline(*inc, "assigned", u.id.value() + " (" + u.unit_type + ") dispatched");
-  tx.Put(u);
-  tx.Put(*inc);
-  tx.Event("unit.updated", UnitEvent(u));
-  tx.Event("incident.updated", IncidentEvent(*inc));
+  tx.PutEvent("unit.updated", u);
+  tx.PutEvent("incident.updated", *inc);
   tx.Audit("assignment.create", IncidentObject(inc->id) + "/unit/" + u.id.value());
   Submit(tx,
          {{"incident_id", inc->id.value()}, {"unit_id", u.id.value()}, {"status", "dispatched"}},
@@ -300,12 +299,10 @@ void Center::SetUnitStatus(const Actor& a, UnitId unit_id, UnitStatus status, Do
       if (it != incidents_.end()) {
         tx.Timeline(it->second, "unit_status",
                     u.id.value() + " " + from + " -> " + std::string(model::ToString(status)));
-        tx.Put(it->second);
-        tx.Event("incident.updated", IncidentEvent(it->second));
+        tx.PutEvent("incident.updated", it->second);
       }
     }
-    tx.Put(u);
-    tx.Event("unit.updated", UnitEvent(u));
+    tx.PutEvent("unit.updated", u);
   }
   tx.Audit("unit.status",
            UnitObject(u.id) + ":" + from + "->" + std::string(model::ToString(status)));
@@ -321,8 +318,7 @@ void Center::SetUnitPosition(const Actor& a, UnitId unit_id, LatLon position, Do
   Tx tx(*this, a);
   u.position = position;
   u.position_at = tx.now();
-  tx.Put(u);
-  tx.Event("unit.updated", UnitEvent(u));
+  tx.PutEvent("unit.updated", u);
   tx.Audit("unit.position", UnitObject(u.id));
   Submit(tx, model::ToJson(u), std::move(done));
 }
@@ -352,8 +348,7 @@ void Center::Merge(const Actor& a, IncidentId from_id, IncidentId into_id, Done 
     as.released_at = tx.now();
     auto& u = units_.at(as.unit_id.value());
     u.incident_id = into->id;
-    tx.Put(u);
-    tx.Event("unit.updated", UnitEvent(u));
+    tx.PutEvent("unit.updated", u);
   }
   into->last_call_at = std::max(into->last_call_at, from->last_call_at);
   if (from->priority < into->priority) {
@@ -370,10 +365,8 @@ void Center::Merge(const Actor& a, IncidentId from_id, IncidentId into_id, Done 
   tx.Timeline(*into, "merged",
               "incident " + std::to_string(from->id.value()) + " merged in (" + moved +
                   " calls); undo with split");
-  tx.Put(*from);
-  tx.Put(*into);
-  tx.Event("incident.merged", IncidentEvent(*from));
-  tx.Event("incident.updated", IncidentEvent(*into));
+  tx.PutEvent("incident.merged", *from);
+  tx.PutEvent("incident.updated", *into);
   tx.Audit("incident.merge", IncidentObject(from->id) + "->" + IncidentObject(into->id));
   Submit(tx, model::ToJson(*into), std::move(done));
 }
@@ -448,10 +441,8 @@ void Center::Split(const Actor& a, IncidentId from_id, std::vector<CallId> call_
   tx.Timeline(*from, "split",
               std::to_string(fresh.call_ids.size()) + " calls split off into incident " +
                   std::to_string(fresh.id.value()));
-  tx.Put(*from);
-  tx.Put(fresh);
-  tx.Event("incident.updated", IncidentEvent(*from));
-  tx.Event("incident.opened", IncidentEvent(fresh));
+  tx.PutEvent("incident.updated", *from);
+  tx.PutEvent("incident.opened", fresh);
   tx.Audit("incident.split", IncidentObject(from->id) + "->" + IncidentObject(fresh.id));
   Json body = model::ToJson(fresh);
   incidents_.emplace(fresh.id.value(), std::move(fresh));
@@ -473,8 +464,7 @@ void Center::Close(const Actor& a, IncidentId id, std::string disposition, Done 
   inc->closed_at = tx.now();
   inc->disposition = disposition;
   tx.Timeline(*inc, "closed", "closed: " + disposition);
-  tx.Put(*inc);
-  tx.Event("incident.closed", IncidentEvent(*inc));
+  tx.PutEvent("incident.closed", *inc);
   tx.Audit("incident.close", IncidentObject(inc->id));
   Submit(tx, model::ToJson(*inc), std::move(done));
 }
@@ -500,8 +490,7 @@ void Center::CreateUnit(const Actor& a, intake::UnitCreateRequest req, Done done
   u.position = req.position;
   if (u.position) u.position_at = tx.now();
   u.status_at = tx.now();
-  tx.Put(u);
-  tx.Event("unit.created", UnitEvent(u));
+  tx.PutEvent("unit.created", u);
   tx.Audit("unit.create", UnitObject(u.id));
   Json body = model::ToJson(u);
   units_.emplace(u.id.value(), std::move(u));

@@ -221,6 +221,37 @@ TEST_P(RandomGraphs, ManyToOneAfterSourcesMove) {
   EXPECT_TRUE(engine.TimesToTarget(0).empty());
 }
 
+TEST_P(RandomGraphs, ManyToOneExactForAnyCoreSize) {
+  // PrepareSources leaves the top `many_to_one_core` ranks to TimesToTarget:
+  // from no core (buckets only) to all nodes (each source is its own core
+  // entry), through sizes that split the search spaces; with sources that
+  // move between calls (reused spaces) and targets inside the core.
+  Built b = Build(RandomGrid(GetParam(), 18, 16));
+  const NodeIndex n = b.graph.nodes();
+  Dijkstra dijkstra(b.graph);
+  for (NodeIndex core :
+       {NodeIndex{0}, NodeIndex{1}, NodeIndex{5}, NodeIndex{40}, n / 3, n - 1, n, n + 10}) {
+    RouteEngine engine(b.graph, b.ch, RouteEngineOptions{.many_to_one_core = core});
+    std::mt19937 rng(GetParam() * 23 + core);
+    std::uniform_int_distribution<NodeIndex> node(0, n - 1);
+    std::vector<NodeIndex> sources;
+    for (int i = 0; i < 25; ++i) sources.push_back(node(rng));
+    sources.push_back(b.ch.order[n - 1]);  // the top of the hierarchy
+    sources.push_back(sources[2]);
+    for (int step = 0; step < 4; ++step) {
+      engine.PrepareSources(sources);
+      std::vector<NodeIndex> targets{b.ch.order[n - 1], b.ch.order[n / 2], sources[0]};
+      for (int j = 0; j < 15; ++j) targets.push_back(node(rng));
+      for (NodeIndex t : targets) {
+        ASSERT_EQ(engine.TimesToTarget(t), dijkstra.ManyToOne(sources, t))
+            << "core " << core << " step " << step << " target " << t;
+      }
+      sources[std::uniform_int_distribution<std::size_t>(0, sources.size() - 1)(rng)] = node(rng);
+      sources.push_back(node(rng));
+    }
+  }
+}
+
 TEST_P(RandomGraphs, CoverageEqualsBoundedMultiSourceDijkstra) {
   Built b = Build(RandomGrid(GetParam(), 26, 22));
   const NodeIndex n = b.graph.nodes();
@@ -424,6 +455,30 @@ TEST(RoutingSmall, SumsNeverWrap) {
   engine.PrepareSources(src);
   EXPECT_EQ(engine.TimesToTarget(2), (std::vector<Millis>{kUnreachable, half}));
   EXPECT_EQ(engine.Reachable(src, kUnreachable), dijkstra.MultiSourceWithin(src, kUnreachable));
+}
+
+TEST(RoutingSmall, ManyToOneSumsNeverWrapInTheCore) {
+  // As SumsNeverWrap, with the many-to-one core covering none, part or all
+  // of the graph: sums that reach 2^32 ms count as no path on both sides.
+  const Millis half = 1u << 31;
+  RoadGraph g = FromArcs(5, {{0, 1, half, 1},
+                             {1, 2, half, 1},
+                             {0, 3, kUnreachable - 1, 1},
+                             {3, 2, 5, 1},
+                             {2, 0, kUnreachable, 1},
+                             {4, 1, half, 1},
+                             {2, 4, 7, 1}});
+  Built b = Build(std::move(g));
+  Dijkstra dijkstra(b.graph);
+  std::vector<NodeIndex> src{0, 1, 2, 3, 4};
+  for (NodeIndex core = 0; core <= 5; ++core) {
+    RouteEngine engine(b.graph, b.ch, RouteEngineOptions{.many_to_one_core = core});
+    engine.PrepareSources(src);
+    for (NodeIndex t = 0; t < 5; ++t) {
+      EXPECT_EQ(engine.TimesToTarget(t), dijkstra.ManyToOne(src, t))
+          << "core " << core << " t " << t;
+    }
+  }
 }
 
 TEST(RoutingSmall, DijkstraReference) {

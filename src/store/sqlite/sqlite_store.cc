@@ -213,6 +213,7 @@ SqliteStore::~SqliteStore() {
   }
   cv_.notify_all();
   if (committer_.joinable()) committer_.join();
+  stmts_.reset();  // finalized before their connection closes
   sqlite3_close(reader_);
   sqlite3_close(writer_);
 }
@@ -256,10 +257,9 @@ void SqliteStore::CommitLoop() {
   }
 }
 
-namespace {
-
-// The prepared statements of one write transaction.
-struct Statements {
+// The write connection's prepared statements, prepared once and reused by
+// every group commit (preparing them costs more than a small batch).
+struct SqliteStore::Statements {
   explicit Statements(sqlite3* db)
       : ev(db, "INSERT INTO events(seq, time, type, data) VALUES(?,?,?,?)"),
         up_calls(db, "INSERT OR REPLACE INTO calls(id, doc) VALUES(?,?)"),
@@ -280,9 +280,11 @@ struct Statements {
   Stmt ev, up_calls, up_inc, up_units, up_st, au, user, sess;
 };
 
+namespace {
+
 // Events, documents and sessions of one batch (users and audit are
 // handled by the caller).
-Status WriteBatch(sqlite3* db, const Batch& b, Statements& st) {
+Status WriteBatch(sqlite3* db, const Batch& b, SqliteStore::Statements& st) {
   for (const auto& e : b.events) {
     st.ev.Bind(1, e.seq).Bind(2, e.time).Bind(3, e.type).Bind(4, e.data);
     if (st.ev.Step() != SQLITE_DONE) return DbError(db, "append event " + std::to_string(e.seq));
@@ -323,8 +325,14 @@ Status SqliteStore::WriteAll(std::vector<Pending>& work, std::vector<Status>& ou
     Exec(db, "ROLLBACK").ok();
     return s;
   };
-  Statements st(db);
-  if (!st.ok()) return fail("prepare");
+  if (!stmts_) {
+    stmts_ = std::make_unique<Statements>(db);
+    if (!stmts_->ok()) {
+      stmts_.reset();
+      return fail("prepare");
+    }
+  }
+  Statements& st = *stmts_;
   // The audit head is read inside the transaction: other processes
   // (beacon user add) may have appended since our last commit.
   auto head = ReadHead(db);

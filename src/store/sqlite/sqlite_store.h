@@ -34,6 +34,9 @@ class SqliteStore final : public Store {
   // Commits (transactions) and batches written so far, for metrics.
   std::uint64_t commits() const { return commits_; }
 
+ public:
+  struct Statements;  // defined in the .cc; used only by the commit thread
+
  private:
   SqliteStore() = default;
   void CommitLoop();
@@ -56,6 +59,7 @@ class SqliteStore final : public Store {
   bool stop_ = false;
   bool failed_ = false;
   std::atomic<std::uint64_t> commits_{0};
+  std::unique_ptr<Statements> stmts_;  // commit thread only
   std::thread committer_;
 };
 

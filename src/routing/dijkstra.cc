@@ -46,26 +46,8 @@ void Dijkstra::BuildReverse() {
 }
 
 std::vector<Millis> Dijkstra::OneToAll(NodeIndex source) {
-  std::vector<Millis> out(graph_.nodes(), kUnreachable);
-  settled_ = 0;
-  MinQueue queue;
-  out[source] = 0;
-  queue.push({0, source});
-  while (!queue.empty()) {
-    auto [d, v] = queue.top();
-    queue.pop();
-    if (d != out[v]) continue;
-    ++settled_;
-    for (ArcIndex a = graph_.first_out[v]; a < graph_.first_out[v + 1]; ++a) {
-      std::uint64_t nd = std::uint64_t{d} + graph_.time_ms[a];
-      NodeIndex h = graph_.head[a];
-      if (nd < out[h]) {
-        out[h] = static_cast<Millis>(nd);
-        queue.push({out[h], h});
-      }
-    }
-  }
-  return out;
+  // One source, no limit: every total below kUnreachable is a path.
+  return MultiSourceWithin(std::span<const NodeIndex>(&source, 1), kUnreachable);
 }
 
 TimedPath Dijkstra::OneToOne(NodeIndex source, NodeIndex target) {

@@ -144,7 +144,17 @@ Call CallFromJson(const json& j) {
   return c;
 }
 
-json ToJson(const Incident& i) {
+json ToJson(const TimelineEntry& t) {
+  return {{"time", FormatRfc3339(t.time)}, {"kind", t.kind}, {"text", t.text}, {"user", t.user}};
+}
+
+TimelineEntry TimelineEntryFromJson(const json& t) {
+  return {ParseRfc3339(t.at("time").get<std::string>()).value_or(0),
+          t.at("kind").get<std::string>(), t.at("text").get<std::string>(),
+          t.at("user").get<std::string>()};
+}
+
+json ToJson(const Incident& i, bool with_timeline) {
   json calls = json::array();
   for (auto id : i.call_ids) calls.push_back(id.value());
   json assignments = json::array();
@@ -152,11 +162,6 @@ json ToJson(const Incident& i) {
     json aj = {{"unit_id", a.unit_id.value()}, {"assigned_at", FormatRfc3339(a.assigned_at)}};
     if (a.released_at) aj["released_at"] = FormatRfc3339(*a.released_at);
     assignments.push_back(std::move(aj));
-  }
-  json timeline = json::array();
-  for (const auto& t : i.timeline) {
-    timeline.push_back(
-        {{"time", FormatRfc3339(t.time)}, {"kind", t.kind}, {"text", t.text}, {"user", t.user}});
   }
   json units = json::array();
   for (const auto& u : i.ActiveUnits()) units.push_back(u.value());
@@ -168,8 +173,12 @@ json ToJson(const Incident& i) {
             {"last_call_at", FormatRfc3339(i.last_call_at)},
             {"call_ids", std::move(calls)},
             {"assigned_units", std::move(units)},
-            {"assignments", std::move(assignments)},
-            {"timeline", std::move(timeline)}};
+            {"assignments", std::move(assignments)}};
+  if (with_timeline) {
+    json timeline = json::array();
+    for (const auto& t : i.timeline) timeline.push_back(ToJson(t));
+    j["timeline"] = std::move(timeline);
+  }
   if (i.location) j["location"] = LocJson(*i.location);
   PutOpt(j, "address", i.address);
   if (i.closed_at) j["closed_at"] = FormatRfc3339(*i.closed_at);
@@ -196,10 +205,8 @@ Incident IncidentFromJson(const json& j) {
     if (auto r = GetOpt<std::string>(a, "released_at")) as.released_at = ParseRfc3339(*r);
     i.assignments.push_back(std::move(as));
   }
-  for (const auto& t : j.at("timeline")) {
-    i.timeline.push_back({ParseRfc3339(t.at("time").get<std::string>()).value_or(0),
-                          t.at("kind").get<std::string>(), t.at("text").get<std::string>(),
-                          t.at("user").get<std::string>()});
+  if (auto it = j.find("timeline"); it != j.end()) {
+    for (const auto& t : *it) i.timeline.push_back(TimelineEntryFromJson(t));
   }
   if (auto it = j.find("location"); it != j.end()) i.location = LocFromJson(*it);
   i.address = GetOpt<std::string>(j, "address");

@@ -113,7 +113,11 @@ struct Unit {
 
 // JSON mapping. `with_personal` controls whether caller name/phone appear.
 nlohmann::json ToJson(const Call& c, bool with_personal);
-nlohmann::json ToJson(const Incident& i);
+// Without the timeline for storage and events: the timeline grows with every
+// linked call and is stored and streamed entry by entry instead.
+nlohmann::json ToJson(const Incident& i, bool with_timeline = true);
+nlohmann::json ToJson(const TimelineEntry& t);
+TimelineEntry TimelineEntryFromJson(const nlohmann::json& j);
 nlohmann::json ToJson(const Unit& u);
 nlohmann::json ToJson(const Station& s);
 // Inverse of ToJson (with personal data) for records we stored ourselves.

@@ -33,8 +33,15 @@ class Center::Tx {
   }
   // Stores the record and emits `type` with it, rendering the JSON once.
   void PutEvent(std::string type, const Incident& x) {
-    std::string doc = model::ToJson(x).dump();
-    Event(std::move(type), R"({"incident":)" + doc + "}");
+    std::string doc = model::ToJson(x, /*with_timeline=*/false).dump();
+    std::string added = "[";
+    for (const auto& entry : added_[x.id.value()]) {
+      if (added.size() > 1) added += ',';
+      added += entry;
+    }
+    added += ']';
+    added_.erase(x.id.value());
+    Event(std::move(type), R"({"incident":)" + doc + R"(,"timeline_added":)" + added + "}");
     batch_.upserts.push_back(
         {store::Table::kIncidents, std::to_string(x.id.value()), std::move(doc)});
   }
@@ -47,8 +54,15 @@ class Center::Tx {
     batch_.audit.push_back({now_, actor_.user, std::string(model::ToString(actor_.role)),
                             std::move(action), std::move(object), actor_.reason});
   }
+  // Appends to the incident's timeline; the entry is stored as its own row
+  // and streamed with the incident's next event, so a long incident does
+  // not cost more per change than a short one.
   void Timeline(Incident& i, std::string kind, std::string text) {
     i.timeline.push_back({now_, std::move(kind), std::move(text), actor_.user});
+    std::string doc = model::ToJson(i.timeline.back()).dump();
+    added_[i.id.value()].push_back(doc);
+    batch_.timeline.push_back(
+        {i.id.value(), static_cast<std::int64_t>(i.timeline.size()) - 1, std::move(doc)});
   }
   store::Batch& batch() { return batch_; }
 
@@ -57,6 +71,8 @@ class Center::Tx {
   const Actor& actor_;
   TimeMs now_;
   store::Batch batch_;
+  // Timeline entries (JSON) added since the incident's last event.
+  std::map<std::int64_t, std::vector<std::string>> added_;
 };
 
 namespace {
@@ -90,6 +106,11 @@ Status Center::Load(const store::Snapshot& snap) {
       next_incident_ = std::max(next_incident_, i.id.value() + 1);
       if (i.status == IncidentStatus::kOpen && i.location) open_index_.Insert(i.id, *i.location);
       incidents_.emplace(i.id.value(), std::move(i));
+    }
+    for (const auto& row : snap.timeline) {
+      auto it = incidents_.find(row.incident_id);
+      if (it == incidents_.end()) continue;
+      it->second.timeline.push_back(model::TimelineEntryFromJson(Json::parse(row.doc)));
     }
     for (const auto& d : snap.units) {
       auto u = model::UnitFromJson(Json::parse(d));

@@ -33,6 +33,13 @@ struct Upsert {
   std::string doc;  // JSON text of the record (model::ToJson)
 };
 
+// One incident timeline entry, appended (entries are never rewritten).
+struct TimelineRow {
+  std::int64_t incident_id = 0;
+  std::int64_t n = 0;  // 0, 1, 2... per incident
+  std::string doc;     // JSON of the entry
+};
+
 struct User {
   std::string name;
   model::Role role = model::Role::kAnalyst;
@@ -50,16 +57,19 @@ struct Session {
 struct Batch {
   std::vector<Event> events;
   std::vector<Upsert> upserts;
+  std::vector<TimelineRow> timeline;
   std::vector<audit::Record> audit;
   std::vector<User> users;  // insert; a name that exists is a conflict
   std::vector<Session> sessions;
   bool empty() const {
-    return events.empty() && upserts.empty() && audit.empty() && users.empty() && sessions.empty();
+    return events.empty() && upserts.empty() && timeline.empty() && audit.empty() &&
+           users.empty() && sessions.empty();
   }
 };
 
 struct Snapshot {
   std::vector<std::string> calls, incidents, units, stations;  // JSON docs
+  std::vector<TimelineRow> timeline;                           // by incident, then n
   std::vector<Session> sessions;                               // unexpired
   std::int64_t last_event_seq = 0;
 };

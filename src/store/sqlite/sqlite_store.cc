@@ -15,7 +15,7 @@
 namespace beacon::store {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -25,6 +25,8 @@ CREATE TABLE IF NOT EXISTS calls(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS incidents(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS units(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stations(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS timeline(incident_id INTEGER NOT NULL, n INTEGER NOT NULL,
+  doc TEXT NOT NULL, PRIMARY KEY(incident_id, n));
 CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, role TEXT NOT NULL,
   password_hash TEXT NOT NULL, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions(token_hash TEXT PRIMARY KEY, user TEXT NOT NULL,
@@ -265,6 +267,7 @@ struct SqliteStore::Statements {
         up_inc(db, "INSERT OR REPLACE INTO incidents(id, doc) VALUES(?,?)"),
         up_units(db, "INSERT OR REPLACE INTO units(id, doc) VALUES(?,?)"),
         up_st(db, "INSERT OR REPLACE INTO stations(id, doc) VALUES(?,?)"),
+        tl(db, "INSERT OR REPLACE INTO timeline(incident_id, n, doc) VALUES(?,?,?)"),
         au(db,
            "INSERT INTO audit(seq, time, user, role, action, object, reason, prev_hash, hash) "
            "VALUES(?,?,?,?,?,?,?,?,?)"),
@@ -273,10 +276,10 @@ struct SqliteStore::Statements {
              "INSERT OR REPLACE INTO sessions(token_hash, user, role, expires_at) "
              "VALUES(?,?,?,?)") {}
   bool ok() const {
-    return ev.ok() && up_calls.ok() && up_inc.ok() && up_units.ok() && up_st.ok() && au.ok() &&
-           user.ok() && sess.ok();
+    return ev.ok() && up_calls.ok() && up_inc.ok() && up_units.ok() && up_st.ok() && tl.ok() &&
+           au.ok() && user.ok() && sess.ok();
   }
-  Stmt ev, up_calls, up_inc, up_units, up_st, au, user, sess;
+  Stmt ev, up_calls, up_inc, up_units, up_st, tl, au, user, sess;
 };
 
 namespace {
@@ -302,6 +305,11 @@ Status WriteBatch(sqlite3* db, const Batch& b, SqliteStore::Statements& st) {
     s.Bind(2, u.doc);
     if (s.Step() != SQLITE_DONE) return DbError(db, std::string("upsert ") + TableName(u.table));
     s.Reset();
+  }
+  for (const auto& t : b.timeline) {
+    st.tl.Bind(1, t.incident_id).Bind(2, t.n).Bind(3, t.doc);
+    if (st.tl.Step() != SQLITE_DONE) return DbError(db, "append timeline entry");
+    st.tl.Reset();
   }
   for (const auto& x : b.sessions) {
     st.sess.Bind(1, x.token_hash)
@@ -414,6 +422,12 @@ Result<Snapshot> SqliteStore::Load() {
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM incidents ORDER BY id", snap.incidents));
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM units ORDER BY id", snap.units));
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM stations ORDER BY id", snap.stations));
+  {
+    Stmt s(reader_, "SELECT incident_id, n, doc FROM timeline ORDER BY incident_id, n");
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) snap.timeline.push_back({s.Int(0), s.Int(1), s.Text(2)});
+    if (rc != SQLITE_DONE) return DbError(reader_, "read timeline");
+  }
   {
     Stmt s(reader_, "SELECT COALESCE(MAX(seq), 0) FROM events");
     if (s.Step() != SQLITE_ROW) return DbError(reader_, "max event seq");

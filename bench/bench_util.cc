@@ -26,48 +26,7 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-TempDir::TempDir(const std::string& parent) {
-  std::filesystem::path base =
-      parent.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(parent);
-  std::string tmpl = (base / "beacon-bench-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed under " + base.string());
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 namespace {
-
-// Forks and execs `argv` with stdin fed from `in`, stdout to `out_fd` and
-// stderr to `err_fd`.
-pid_t Spawn(const std::vector<std::string>& argv, int out_fd, int err_fd, const std::string& in) {
-  int in_pipe[2];
-  if (::pipe(in_pipe) != 0) throw std::runtime_error("pipe failed");
-  pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ::dup2(in_pipe[0], 0);
-    ::dup2(out_fd, 1);
-    ::dup2(err_fd, 2);
-    ::close(in_pipe[0]);
-    ::close(in_pipe[1]);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(in_pipe[0]);
-  // Small inputs only (a password): they fit in the pipe buffer.
-  if (!in.empty()) {
-    [[maybe_unused]] auto n = ::write(in_pipe[1], in.data(), in.size());
-  }
-  ::close(in_pipe[1]);
-  return pid;
-}
 
 // Waits at most `timeout` for `pid`; returns true and the status if it exited.
 bool WaitFor(pid_t pid, std::chrono::milliseconds timeout, int& status) {
@@ -95,6 +54,8 @@ std::string ReadFile(const std::string& path) {
 }
 
 }  // namespace
+
+using support::Spawn;
 
 RunResult Run(const std::vector<std::string>& argv, const std::string& stdin_text,
               std::chrono::seconds timeout) {

@@ -5,6 +5,8 @@
 // but free of GoogleTest. Not thread-safe unless a function says otherwise.
 #pragma once
 
+#include "support/process.h"
+
 #include <sys/types.h>
 
 #include <chrono>
@@ -19,17 +21,7 @@ using Clock = std::chrono::steady_clock;
 
 // A fresh directory under `parent` (or the system temp dir when empty),
 // removed with its contents by the destructor.
-class TempDir {
- public:
-  explicit TempDir(const std::string& parent = "");
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using support::TempDir;  // TempDir(parent, prefix)
 
 struct RunResult {
   int exit_code = -1;

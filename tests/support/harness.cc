@@ -28,46 +28,9 @@ using tcp = net::ip::tcp;
 
 std::string BeaconBinary() { return BEACON_BINARY; }
 
-TempDir::TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "beacon-test-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 namespace {
 
-// Starts argv with stdin from a pipe fed `stdin_text`, stdout to `out_fd`.
-pid_t Spawn(const std::vector<std::string>& argv, int out_fd, int err_fd, const std::string& in) {
-  int in_pipe[2];
-  if (::pipe(in_pipe) != 0) throw std::runtime_error("pipe failed");
-  pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    // A test that crashes must not leave servers behind.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    ::dup2(in_pipe[0], 0);
-    ::dup2(out_fd, 1);
-    ::dup2(err_fd, 2);
-    ::close(in_pipe[0]);
-    ::close(in_pipe[1]);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(in_pipe[0]);
-  if (!in.empty()) {
-    [[maybe_unused]] auto n = ::write(in_pipe[1], in.data(), in.size());
-  }
-  ::close(in_pipe[1]);
-  return pid;
-}
+using support::Spawn;
 
 // Runs `start` on a fresh io_context for at most `timeout`.
 template <typename Start>

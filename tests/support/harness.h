@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "support/process.h"
+
 namespace beacon::testing {
 
 using nlohmann::json;
@@ -21,15 +23,7 @@ using nlohmann::json;
 std::string BeaconBinary();
 
 // A fresh temporary directory, removed by the destructor.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using TempDir = support::TempDir;
 
 // Runs `beacon ARGS...` to completion with `stdin_text`; returns exit code
 // and captures stdout+stderr.

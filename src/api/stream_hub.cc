@@ -45,9 +45,4 @@ void StreamHub::Publish(const std::vector<store::Event>& events) {
   }
 }
 
-size_t StreamHub::subscribers() const {
-  std::lock_guard lock(mu_);
-  return subs_.size();
-}
-
 }  // namespace beacon::api

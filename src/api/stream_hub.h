@@ -35,7 +35,6 @@ class StreamHub final : public service::EventSink {
   Subscription Subscribe(std::function<void(std::int64_t seq, StreamMessage)> deliver);
   void Unsubscribe(std::uint64_t id);
   void Publish(const std::vector<store::Event>& events) override;
-  size_t subscribers() const;
   std::int64_t published_seq() const {
     std::lock_guard lock(mu_);
     return published_seq_;

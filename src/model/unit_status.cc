@@ -71,8 +71,4 @@ bool CanTransition(UnitStatus from, UnitStatus to) {
   return false;
 }
 
-bool IsCommitted(UnitStatus s) {
-  return s != UnitStatus::kAvailable && s != UnitStatus::kOutOfService;
-}
-
 }  // namespace beacon::model

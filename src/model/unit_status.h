@@ -28,7 +28,5 @@ std::span<const UnitStatus> AllUnitStatuses();
 // `dispatched` is never reachable this way: only an assignment dispatches.
 std::vector<UnitStatus> AllowedNext(UnitStatus from);
 bool CanTransition(UnitStatus from, UnitStatus to);
-// True when a unit in this status is tied to an incident.
-bool IsCommitted(UnitStatus s);
 
 }  // namespace beacon::model

@@ -25,7 +25,8 @@ struct Event {
   std::string data;  // JSON object text
 };
 
-enum class Table { kCalls, kIncidents, kUnits, kStations };
+// kCameras and kAlerts are keyed by decimal integer ids like calls.
+enum class Table { kCalls, kIncidents, kUnits, kStations, kCameras, kAlerts };
 
 struct Upsert {
   Table table;
@@ -68,9 +69,9 @@ struct Batch {
 };
 
 struct Snapshot {
-  std::vector<std::string> calls, incidents, units, stations;  // JSON docs
-  std::vector<TimelineRow> timeline;                           // by incident, then n
-  std::vector<Session> sessions;                               // unexpired
+  std::vector<std::string> calls, incidents, units, stations, cameras, alerts;  // JSON docs
+  std::vector<TimelineRow> timeline;  // by incident, then n
+  std::vector<Session> sessions;      // unexpired
   std::int64_t last_event_seq = 0;
 };
 

@@ -15,7 +15,7 @@
 namespace beacon::store {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -25,6 +25,8 @@ CREATE TABLE IF NOT EXISTS calls(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS incidents(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS units(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stations(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cameras(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS alerts(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS timeline(incident_id INTEGER NOT NULL, n INTEGER NOT NULL,
   doc TEXT NOT NULL, PRIMARY KEY(incident_id, n));
 CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, role TEXT NOT NULL,
@@ -142,6 +144,10 @@ const char* TableName(Table t) {
       return "units";
     case Table::kStations:
       return "stations";
+    case Table::kCameras:
+      return "cameras";
+    case Table::kAlerts:
+      return "alerts";
   }
   return "calls";
 }
@@ -189,7 +195,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& dir) {
   {
     Stmt get(st->writer_, "SELECT value FROM meta WHERE key='schema_version'");
     if (get.Step() == SQLITE_ROW) {
-      if (get.Text(0) != std::to_string(kSchemaVersion)) {
+      if (get.Text(0) == "2") {
+        // Version 3 only added the cameras and alerts tables, which kSchema
+        // has just created.
+        BEACON_RETURN_IF_ERROR(
+            Exec(st->writer_, "UPDATE meta SET value='3' WHERE key='schema_version'"));
+      } else if (get.Text(0) != std::to_string(kSchemaVersion)) {
         return Status(Code::kUnavailable, path + " has schema version " + get.Text(0) +
                                               "; this beacon needs " +
                                               std::to_string(kSchemaVersion));
@@ -267,6 +278,8 @@ struct SqliteStore::Statements {
         up_inc(db, "INSERT OR REPLACE INTO incidents(id, doc) VALUES(?,?)"),
         up_units(db, "INSERT OR REPLACE INTO units(id, doc) VALUES(?,?)"),
         up_st(db, "INSERT OR REPLACE INTO stations(id, doc) VALUES(?,?)"),
+        up_cam(db, "INSERT OR REPLACE INTO cameras(id, doc) VALUES(?,?)"),
+        up_alert(db, "INSERT OR REPLACE INTO alerts(id, doc) VALUES(?,?)"),
         tl(db, "INSERT OR REPLACE INTO timeline(incident_id, n, doc) VALUES(?,?,?)"),
         au(db,
            "INSERT INTO audit(seq, time, user, role, action, object, reason, prev_hash, hash) "
@@ -276,10 +289,27 @@ struct SqliteStore::Statements {
              "INSERT OR REPLACE INTO sessions(token_hash, user, role, expires_at) "
              "VALUES(?,?,?,?)") {}
   bool ok() const {
-    return ev.ok() && up_calls.ok() && up_inc.ok() && up_units.ok() && up_st.ok() && tl.ok() &&
-           au.ok() && user.ok() && sess.ok();
+    return ev.ok() && up_calls.ok() && up_inc.ok() && up_units.ok() && up_st.ok() && up_cam.ok() &&
+           up_alert.ok() && tl.ok() && au.ok() && user.ok() && sess.ok();
   }
-  Stmt ev, up_calls, up_inc, up_units, up_st, tl, au, user, sess;
+  Stmt& Upsert(Table t) {
+    switch (t) {
+      case Table::kCalls:
+        return up_calls;
+      case Table::kIncidents:
+        return up_inc;
+      case Table::kUnits:
+        return up_units;
+      case Table::kStations:
+        return up_st;
+      case Table::kCameras:
+        return up_cam;
+      case Table::kAlerts:
+        return up_alert;
+    }
+    return up_calls;
+  }
+  Stmt ev, up_calls, up_inc, up_units, up_st, up_cam, up_alert, tl, au, user, sess;
 };
 
 namespace {
@@ -293,11 +323,8 @@ Status WriteBatch(sqlite3* db, const Batch& b, SqliteStore::Statements& st) {
     st.ev.Reset();
   }
   for (const auto& u : b.upserts) {
-    Stmt& s = u.table == Table::kCalls       ? st.up_calls
-              : u.table == Table::kIncidents ? st.up_inc
-              : u.table == Table::kUnits     ? st.up_units
-                                             : st.up_st;
-    if (u.table == Table::kCalls || u.table == Table::kIncidents) {
+    Stmt& s = st.Upsert(u.table);
+    if (u.table != Table::kUnits && u.table != Table::kStations) {
       s.Bind(1, static_cast<std::int64_t>(std::stoll(u.id)));
     } else {
       s.Bind(1, u.id);
@@ -422,6 +449,8 @@ Result<Snapshot> SqliteStore::Load() {
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM incidents ORDER BY id", snap.incidents));
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM units ORDER BY id", snap.units));
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM stations ORDER BY id", snap.stations));
+  BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM cameras ORDER BY id", snap.cameras));
+  BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM alerts ORDER BY id", snap.alerts));
   {
     Stmt s(reader_, "SELECT incident_id, n, doc FROM timeline ORDER BY incident_id, n");
     int rc;

@@ -318,6 +318,18 @@ void CoverageModel::SetUnit(const std::string& unit_id, std::optional<NodeIndex>
   }
 }
 
+void CoverageModel::Rebuild() {
+  std::vector<NodeIndex> nodes;
+  for (const auto& [id, node] : units_) nodes.push_back(node);
+  for (auto& l : layers_) {
+    auto ids = l->tracker->Reset(nodes);
+    l->ids.clear();
+    size_t k = 0;
+    for (const auto& [id, node] : units_) l->ids[id] = ids[k++];
+    Recount(*l);
+  }
+}
+
 void CoverageModel::AddDemand(NodeIndex node, std::int64_t weight) {
   demand_[node] += weight;
   demand_total_ += weight;

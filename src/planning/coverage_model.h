@@ -145,6 +145,10 @@ class CoverageModel {
   // One more call at `node`.
   void AddDemand(NodeIndex node, std::int64_t weight = 1);
 
+  // Recomputes every kept threshold from scratch (PHAST) and recounts;
+  // what SetUnit spares (benchmarks compare the two).
+  void Rebuild();
+
   CoverageCounts Counts(int seconds);
   std::vector<CoverageCell> Cells(int seconds);
   const DemandPoints& demand() const { return demand_; }

@@ -225,13 +225,17 @@ Result<MoveUpReport> Planner::MoveUps(int seconds, int max_moves) {
 
 std::vector<DemandBucket> Planner::Demand(DemandBy by, std::optional<TimeMs> from,
                                           std::optional<TimeMs> to) const {
-  std::vector<DemandRecord> records;
   std::vector<model::Station> stations;
-  {
-    std::lock_guard lock(mu_);
-    records = demand_;
-    for (const auto& [id, s] : stations_) stations.push_back(s);
+  std::vector<DemandRecord> records;
+  std::unique_lock lock(mu_);
+  for (const auto& [id, s] : stations_) stations.push_back(s);
+  // Counting by time or type is one cheap pass: done under the lock.
+  // Districts cost a distance per call and station: on a copy, unlocked.
+  if (by != DemandBy::kDistrict) return CountDemand(demand_, stations, by, from, to);
+  for (const auto& r : demand_) {
+    if ((!from || r.received_at >= *from) && (!to || r.received_at < *to)) records.push_back(r);
   }
+  lock.unlock();
   return CountDemand(records, stations, by, from, to);
 }
 

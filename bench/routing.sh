@@ -46,6 +46,45 @@ print(f"| {label} | {q['nodes']:,} | {imp['total_s']:.2f} s | {rss_kb/1024:.0f} 
 PY
 }
 
+# Live planning (docs/planning.md) on Porto, through the CoverageModel: full
+# recompute, one unit status change, the coverage answer, one move-up plan.
+planning_md="$OUT/planning.md"
+rm -f "$planning_md"
+bench_planning() {  # bench_planning GRAPH_FILE
+  local q="$WORK/planning.json"
+  local cmd=("$BEACON" bench planning --graph "$1" --units 500 --stations 50 --calls 10000 --seed 1)
+  echo "bench: ${cmd[*]}" >&2
+  "${cmd[@]}" > "$q"
+  python3 - "$q" >> "$planning_md" <<'PY'
+import json, sys
+q = json.load(open(sys.argv[1]))
+m = lambda k: q[k]["median"]
+p = lambda k: q[k]["p99"]
+print()
+print("## Live planning (coverage model)")
+print()
+print("`beacon bench planning --graph porto.graph --units 500 --stations 50 --calls 10000 --seed 1`")
+print(f"(Porto, {q['road_nodes']:,} road nodes; 500 available units spread over 50 random stations,")
+print(f"10,000 calls at random nodes; {q['covered_share_240']:.1%} of the road nodes covered in 240 s).")
+print("Times in ms, median (p99), through `planning::CoverageModel`: a status change is one")
+print("unit leaving (dispatched) or coming back, each counted separately, including the recount")
+print("of covered nodes and demand.")
+print()
+print("| what | 240 s kept | 240 s and 480 s kept (the server) |")
+print("|---|---|---|")
+print(f"| one unit status change (incremental) | {m('status_change_240_ms'):.3f} ({p('status_change_240_ms'):.2f}) | "
+      f"{m('status_change_240_480_ms'):.3f} ({p('status_change_240_480_ms'):.2f}) |")
+print(f"| full recompute (PHAST + recount) | {m('full_recompute_240_ms'):.2f} ({p('full_recompute_240_ms'):.2f}) | "
+      f"{m('full_recompute_240_480_ms'):.2f} ({p('full_recompute_240_480_ms'):.2f}) |")
+print()
+print(f"GET /coverage body data (counts + 250 m cells): {m('coverage_report_ms'):.2f} ms. One move-up plan "
+      f"({q['moveups_movable']} movable units, 50 stations, {q['moveups_moves']} moves): "
+      f"{q['moveups_ms']:.0f} ms. Incremental counts equal a full recompute: "
+      f"{'yes' if q['incremental_equals_full'] else 'NO'}.")
+print("Goals from the issue: one status change ≤ 0.5 ms incremental, ≤ 2 ms full recompute.")
+PY
+}
+
 for extract in porto_2015 monaco sf_mission_bayview_2014; do
   pbf="$DATA/osm/$extract.osm.pbf"
   [ -f "$pbf" ] || continue
@@ -53,6 +92,7 @@ for extract in porto_2015 monaco sf_mission_bayview_2014; do
   /usr/bin/time -v "$BEACON" import-osm "$pbf" --out "$WORK/$extract.graph" \
     > "$WORK/$extract.import.json" 2> "$WORK/$extract.time"
   bench_graph "$extract" "$WORK/$extract.graph" "$WORK/$extract.import.json" "$WORK/$extract.time"
+  if [ "$extract" = porto_2015 ]; then bench_planning "$WORK/$extract.graph"; fi
 done
 
 gr="$DATA/dimacs/USA-road-t.NY.gr.gz"

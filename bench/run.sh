@@ -348,6 +348,9 @@ EOF
   if [ -f "$OUT/routing.md" ]; then
     cat "$OUT/routing.md"
   fi
+  if [ -f "$OUT/planning.md" ]; then
+    cat "$OUT/planning.md"
+  fi
   cat <<EOF
 
 ## History

@@ -301,6 +301,8 @@ void RegisterRoutes(Router& router, RouteDeps d) {
                  });
                });
              });
+
+  RegisterPlanningRoutes(router, d);
 }
 
 }  // namespace beacon::api

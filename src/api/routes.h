@@ -8,6 +8,7 @@
 #include "api/auth.h"
 #include "api/metrics.h"
 #include "api/router.h"
+#include "planning/planner.h"
 #include "routing/road_network.h"
 #include "service/center.h"
 
@@ -22,9 +23,13 @@ struct RouteDeps {
   boost::asio::thread_pool& blocking;
   // Road routing; null when the server runs without --graph.
   const routing::RoadNetwork* network = nullptr;
+  // Coverage, move-ups and demand counts (routes_planning.cc); null: those
+  // routes answer as without a graph and count nothing.
+  planning::Planner* planner = nullptr;
 };
 
 void RegisterRoutes(Router& router, RouteDeps deps);
+void RegisterPlanningRoutes(Router& router, const RouteDeps& deps);
 
 // The OpenAPI document compiled into the binary.
 std::string_view OpenApiSpec();

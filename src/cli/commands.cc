@@ -15,10 +15,12 @@
 #include "api/auth.h"
 #include "api/http_server.h"
 #include "api/metrics.h"
+#include "api/planning_feed.h"
 #include "api/routes.h"
 #include "api/stream_hub.h"
 #include "cli/demo.h"
 #include "cli/embedded.h"
+#include "cli/planning_bench.h"
 #include "cli/routing_bench.h"
 #include "cli/routing_commands.h"
 #include "common/log.h"
@@ -140,14 +142,18 @@ int Serve(const ServeOptions& opts) {
       network ? static_cast<const dispatch::TravelTimes&>(*network) : straight_line;
   api::StreamHub hub;
   hub.SetPublishedSeq(snap->last_event_seq);
-  service::Center center(store, *plans, travel_times, clock, hub);
+  // Planning sees every committed event before the stream hub does.
+  planning::Planner planner(network.get());
+  if (auto s = api::LoadPlanner(planner, *snap); !s.ok()) return Fail(s.message());
+  api::PlanningFeed feed(planner, hub);
+  service::Center center(store, *plans, travel_times, clock, feed);
   if (auto s = center.Load(*snap); !s.ok()) return Fail(s.message());
   api::Auth auth(store, clock);
   auth.Restore(snap->sessions);
   api::Metrics metrics;
   boost::asio::thread_pool blocking(1);
   api::Router router(auth);
-  api::RegisterRoutes(router, {center, auth, metrics, store, blocking, network.get()});
+  api::RegisterRoutes(router, {center, auth, metrics, store, blocking, network.get(), &planner});
   api::HttpServer server(ioc, *listen, router, hub, store, auth, metrics);
   if (auto s = server.Start(); !s.ok()) return Fail(s.message());
 
@@ -286,6 +292,20 @@ int Main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 10000000));
   bench_routing->add_option("--seed", rb.seed, "Random seed")->capture_default_str();
+  auto* bench_planning = bench->add_subcommand(
+      "planning", "Live coverage model and move-up planner on a graph file; prints JSON");
+  PlanningBenchOptions pb;
+  bench_planning->add_option("--graph", pb.graph, "Graph file")->required();
+  bench_planning->add_option("--units", pb.units, "Available units")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  bench_planning->add_option("--stations", pb.stations, "Stations")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 10000));
+  bench_planning->add_option("--calls", pb.calls, "Calls (demand)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000000));
+  bench_planning->add_option("--seed", pb.seed, "Random seed")->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -303,6 +323,7 @@ int Main(int argc, char** argv) {
   if (*route) return RouteCommand(route_graph, route_from, route_to);
   if (*table) return TableCommand(table_graph, table_sources, table_target);
   if (*bench_routing) return RoutingBenchCommand(rb);
+  if (*bench_planning) return PlanningBenchCommand(pb);
   if (*user_add) return UserAdd(user_name, user_role, user_dir);
   if (*verify) return AuditVerify(audit_dir);
   if (*demo) {

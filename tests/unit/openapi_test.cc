@@ -19,6 +19,7 @@
 
 #include "api/auth.h"
 #include "api/metrics.h"
+#include "api/planning_feed.h"
 #include "api/router.h"
 #include "api/routes.h"
 #include "api/stream_hub.h"
@@ -301,10 +302,10 @@ class OpenApiTest : public ::testing::Test {
       std::lock_guard lock(events_mu_);
       events_.push_back(*m);
     });
-    center_.emplace(*store_, plans_, travel_times_, clock_, hub_);
+    center_.emplace(*store_, plans_, travel_times_, clock_, feed_);
     ASSERT_TRUE(center_->Load(*snap).ok());
     auth_.emplace(*store_, clock_);
-    RegisterRoutes(router_, {*center_, *auth_, metrics_, *store_, pool_});
+    RegisterRoutes(router_, {*center_, *auth_, metrics_, *store_, pool_, nullptr, &planner_});
   }
 
   void TearDown() override { pool_.join(); }
@@ -382,6 +383,8 @@ class OpenApiTest : public ::testing::Test {
   std::mutex events_mu_;
   std::vector<std::string> events_;
   StreamHub hub_;
+  planning::Planner planner_{nullptr};  // no road graph: demand counts only
+  PlanningFeed feed_{planner_, hub_};
   std::optional<service::Center> center_;
   std::optional<Auth> auth_;
   Metrics metrics_;
@@ -648,6 +651,19 @@ TEST_F(OpenApiTest, ServerAnswersFitTheSpec) {
   Expect("GET", v1 + "/incidents?status=closed", "analyst", none, 200);
 
   // Audit, metrics, stream.
+  // Planning without a road graph: coverage is 409, demand counts work.
+  Expect("GET", v1 + "/coverage?seconds=240", "analyst", none, 409);
+  Expect("GET", v1 + "/coverage?seconds=0", "analyst", none, 422);
+  Expect("GET", v1 + "/coverage/moveups", "dispatcher", none, 409);
+  Expect("GET", v1 + "/coverage/moveups?limit=50", "dispatcher", none, 422);
+  Expect("GET", v1 + "/coverage", "auditor", none, 403);
+  json by_type = Expect("GET", v1 + "/stats/demand?by=type", "analyst", none, 200);
+  EXPECT_FALSE(by_type["buckets"].empty()) << by_type;
+  Expect("GET", v1 + "/stats/demand?by=weekday&from=2020-01-01T00:00:00Z", "supervisor", none, 200);
+  Expect("GET", v1 + "/stats/demand", "analyst", none, 400);
+  Expect("GET", v1 + "/stats/demand?by=hour&to=soon", "analyst", none, 422);
+  Expect("GET", v1 + "/stats/demand?by=hour", "auditor", none, 403);
+
   json audit = Expect("GET", v1 + "/audit?limit=500", "auditor", none, 200);
   EXPECT_FALSE(audit.value("entries", json::array()).empty());
   Expect("GET", v1 + "/audit?from=yesterday", "auditor", none, 422);

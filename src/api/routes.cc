@@ -301,6 +301,7 @@ void RegisterRoutes(Router& router, RouteDeps d) {
                  });
                });
              });
+  RegisterMapRoutes(router, d);
 }
 
 }  // namespace beacon::api

@@ -189,6 +189,9 @@ const std::vector<RouteCase>& Routes() {
       // there is no road graph (404); routing_api_test covers the route itself.
       {"Route", "GET", "/route", kOperationsReaders, 404, false,
        [](World&) { return Get("/route?from=37.75,-122.41&to=37.76,-122.42"); }},
+      // Without --graph there is no basemap either (404 for permitted roles).
+      {"MapRoads", "GET", "/map/roads.geojson", kResourceReaders, 404, false,
+       [](World&) { return Get("/map/roads.geojson"); }},
       {"Audit", "GET", "/audit", kAuditors, 200, false, [](World&) { return Get("/audit"); }},
       {"CreateUser", "POST", "/users", kAdmins, 201, false,
        [](World& w) {

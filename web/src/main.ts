@@ -74,6 +74,7 @@ function toast(text: string, kind: 'error' | 'ok' = 'ok') {
   el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
   el.textContent = text;
   box.appendChild(el);
+  while (box.children.length > 4) box.firstElementChild!.remove();
   window.setTimeout(() => el.remove(), kind === 'error' ? 12000 : 5000);
 }
 function errorText(e: unknown): string {
@@ -148,6 +149,7 @@ function renderShell(s: Session) {
     </section>
     <section class="mapwrap" aria-label="City map">
       <div id="map" role="application" aria-label="Map of incidents and units"></div>
+      <div id="camera-view"></div>
       <div class="legend" aria-hidden="true">
         ${[1, 2, 3, 4, 5].map((p) => `<span><i style="background:${PRIORITY_COLOURS[p]}"></i>P${p}</span>`).join('')}
         ${Object.entries(STATUS_COLOURS)
@@ -198,7 +200,7 @@ function setConnection(connected: boolean, since: Date | null) {
   } else {
     if (banner.hidden) {
       const at = clock(new Date());
-      banner.textContent = `Connection lost at ${at}: the picture is stale since ${at}. Reconnecting…`;
+      banner.textContent = `Connection to the server lost: the picture is stale since ${at}. Reconnecting…`;
       banner.hidden = false;
     }
     document.body.dataset.connection = 'lost';
@@ -277,7 +279,9 @@ function renderUnits() {
   const table = $('#unit-board');
   if (!table || !state.session) return;
   const role = state.session.role;
-  const order = (s: string) => STATUSES.indexOf(s);
+  // Committed units first (what the dispatcher follows), then available.
+  const BOARD = ['on_scene', 'en_route', 'dispatched', 'transporting', 'at_hospital', 'available', 'out_of_service'];
+  const order = (s: string) => BOARD.indexOf(s);
   const list = [...state.units.values()].sort(
     (a, b) => order(a.status) - order(b.status) || a.unit_id.localeCompare(b.unit_id),
   );
@@ -366,6 +370,7 @@ async function select(id: number | null) {
     map?.focus(state.incidents.get(id).location);
   }
   if (id !== prev) {
+    $('#camera-view').innerHTML = '';
     state.detail = null;
     state.recs = null;
     state.cameras = null;
@@ -470,6 +475,14 @@ function renderDetail() {
       <form id="merge-form" class="inline"><input name="into" type="number" min="1" placeholder="Merge into #" aria-label="Merge into incident" required><button>Merge</button></form>
       ${(d?.calls?.length ?? 0) > 1 ? '<button id="split-btn">Split checked calls</button>' : ''}`
       : '';
+  // Live updates redraw the panel: keep what the user is typing.
+  const kept = new Map<string, string | boolean>();
+  el.querySelectorAll<HTMLInputElement>('input[name], input[data-split-call]').forEach((i) =>
+    kept.set(i.name || `split-${i.dataset.splitCall}`, i.type === 'checkbox' ? i.checked : i.value),
+  );
+  const focused = document.activeElement instanceof HTMLInputElement && el.contains(document.activeElement)
+    ? document.activeElement.name
+    : null;
   el.innerHTML = `
     <div class="detail-head">
       <span class="prio p${inc.priority}">P${inc.priority}</span>
@@ -490,9 +503,15 @@ function renderDetail() {
     }
     <h3>Calls</h3><ul class="calls">${calls || '<li class="muted">loading…</li>'}</ul>
     ${camHtml}
-    <div id="camera-view"></div>
     ${sup}
     <h3>Timeline</h3><ol class="timeline">${timeline}</ol>`;
+  el.querySelectorAll<HTMLInputElement>('input[name], input[data-split-call]').forEach((i) => {
+    const v = kept.get(i.name || `split-${i.dataset.splitCall}`);
+    if (v === undefined) return;
+    if (i.type === 'checkbox') i.checked = v as boolean;
+    else i.value = v as string;
+  });
+  if (focused) el.querySelector<HTMLInputElement>(`input[name="${focused}"]`)?.focus();
   el.querySelectorAll<HTMLButtonElement>('button[data-assign]').forEach((b) =>
     b.addEventListener('click', () => assign(b.dataset.assign!)),
   );

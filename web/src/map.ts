@@ -45,7 +45,9 @@ export class CityMap {
   // Incidents are SVG so that each is an element (clickable, testable).
   private svg = L.svg({ padding: 0.2 });
   private incidents = new Map<number, L.CircleMarker>();
-  private units = new Map<string, { marker: L.Marker; last?: LatLonT; heading?: number }>();
+  private units = new Map<string, { marker: L.Marker; last?: LatLonT; heading?: number; key?: string }>();
+  // Units standing at the same point (a station) are drawn side by side.
+  private stacks = new Map<string, string[]>();
   private cameras = L.layerGroup();
   private coverage = L.layerGroup();
   private pick: L.CircleMarker | null = null;
@@ -158,6 +160,18 @@ export class CityMap {
       const dx = (pos.lon - entry.last.lon) * Math.cos((pos.lat * Math.PI) / 180);
       heading = (Math.atan2(dx, dy) * 180) / Math.PI;
     }
+    const key = `${pos.lat.toFixed(5)},${pos.lon.toFixed(5)}`;
+    if (entry?.key !== key) {
+      if (entry?.key) {
+        const old = this.stacks.get(entry.key)?.filter((id) => id !== u.unit_id) ?? [];
+        if (old.length) this.stacks.set(entry.key, old);
+        else this.stacks.delete(entry.key);
+      }
+      const list = this.stacks.get(key) ?? [];
+      list.push(u.unit_id);
+      this.stacks.set(key, list);
+    }
+    const slot = Math.max(0, this.stacks.get(key)!.indexOf(u.unit_id));
     const colour = STATUS_COLOURS[u.status] ?? '#555';
     const letter = TYPE_LETTER[u.unit_type] ?? '?';
     const arrow =
@@ -168,7 +182,7 @@ export class CityMap {
       className: 'unit-icon',
       html: `<span class="unit-dot" style="background:${colour}" aria-label="unit ${u.unit_id} ${u.unit_type} ${u.status}">${letter}</span>${arrow}`,
       iconSize: [20, 20],
-      iconAnchor: [10, 10],
+      iconAnchor: [10 - (slot % 4) * 22, 10 - Math.floor(slot / 4) * 22],
     });
     const ll: L.LatLngExpression = [pos.lat, pos.lon];
     if (!entry) {
@@ -181,13 +195,15 @@ export class CityMap {
     }
     entry.marker.bindTooltip(`${u.unit_id} (${u.unit_type}) ${u.status.replace(/_/g, ' ')}`);
     entry.last = pos;
+    entry.key = key;
     entry.heading = heading;
   }
 
+  // Brings an incident into view without changing the zoom the room chose.
   focus(loc: LatLonT | undefined) {
     if (!loc) return;
-    const z = Math.max(this.map.getZoom(), 14);
-    this.map.setView([loc.lat, loc.lon], z, { animate: false });
+    const ll = L.latLng(loc.lat, loc.lon);
+    if (!this.map.getBounds().pad(-0.1).contains(ll)) this.map.panTo(ll, { animate: false });
   }
 
   showPick(loc: LatLonT | null) {

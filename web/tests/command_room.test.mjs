@@ -65,13 +65,23 @@ before(async () => {
     sup,
   );
   assert.equal(st.status, 201);
-  for (const [id, type] of [
-    ['E7', 'engine'],
-    ['T7', 'truck'],
-    ['M7', 'medic'],
-    ['B7', 'chief'],
+  const st9 = await beacon.api(
+    'POST',
+    '/stations',
+    { station_id: 'S9', name: 'Station 9', location: { lat: 37.7395, lon: -122.389 } },
+    sup,
+  );
+  assert.equal(st9.status, 201);
+  for (const [id, type, station] of [
+    ['E7', 'engine', 'S7'],
+    ['T7', 'truck', 'S7'],
+    ['M7', 'medic', 'S7'],
+    ['B7', 'chief', 'S7'],
+    ['E9', 'engine', 'S9'],
+    ['M9', 'medic', 'S9'],
+    ['P3', 'patrol', 'S9'],
   ]) {
-    const r = await beacon.api('POST', '/units', { unit_id: id, unit_type: type, station_id: 'S7' }, sup);
+    const r = await beacon.api('POST', '/units', { unit_id: id, unit_type: type, station_id: station }, sup);
     assert.equal(r.status, 201, JSON.stringify(r.body));
   }
   browser = await pw.launch({
@@ -161,6 +171,11 @@ test('a call entered with the form opens an incident seen live by a second brows
   assert.ok(incidentId > 0);
   await page.locator(`path.incident-${incidentId}`).waitFor();
   await page.locator('#detail .caller', { hasText: CALLER.name }).waitFor();
+  // Cameras near the incident: the list, or 'No cameras' when there are none
+  // (or the cameras API is not on this server).
+  await page.locator('#detail #no-cameras, #detail ul.cams').first().waitFor();
+  const coverage = await beacon.api('GET', '/coverage?seconds=240', undefined, await beacon.login('dispatcher'));
+  assert.equal(await page.locator('label.cov').isVisible(), coverage.status === 200);
 
   // The supervisor's page was open before the call: it sees it without reload.
   await supervisor.locator(`#queue tr[data-incident="${incidentId}"]`).waitFor();
@@ -176,6 +191,30 @@ test('assign the top recommendation with one key and walk the unit through its s
   await page.keyboard.press('a');
   const select = page.locator(`select[data-unit-status="${unitId}"]`);
   await page.waitForFunction((u) => document.querySelector(`select[data-unit-status="${u}"]`)?.value === 'dispatched', unitId);
+  await page.locator('#detail .assigned', { hasText: unitId }).waitFor();
+  // More of a city for the screenshots: other incidents, a unit moving.
+  const ct = await beacon.login('call_taker');
+  const dis = await beacon.login('dispatcher');
+  const others = [];
+  for (const [type, lat, lon] of [
+    ['STRUCTURE_FIRE', 37.7445, -122.4195],
+    ['MEDICAL_MINOR', 37.7648, -122.4015],
+    ['TRAFFIC_COLLISION', 37.7362, -122.3975],
+  ]) {
+    const r = await beacon.api('POST', '/calls', { channel: 'phone', incident_type: type, location: { lat, lon } }, ct);
+    assert.equal(r.status, 201);
+    others.push(r.body.incident_id);
+  }
+  assert.equal((await beacon.api('POST', `/incidents/${others[2]}/assignments`, { unit_id: 'P3' }, dis)).status, 201);
+  assert.equal((await beacon.api('POST', '/units/P3/status', { status: 'en_route' }, dis)).status, 200);
+  for (const [lat, lon] of [
+    [37.7388, -122.3905],
+    [37.7375, -122.3935],
+  ]) {
+    assert.equal((await beacon.api('POST', '/units/P3/position', { lat, lon }, dis)).status, 200);
+  }
+  await page.locator(`path.incident-${others[2]}`).waitFor();
+  await page.locator(`#queue tr[data-incident="${incidentId}"]`).click();
   await page.locator('#detail .assigned', { hasText: unitId }).waitFor();
   await shot(page, 'dispatcher-1366x768');
   await supervisor.locator(`#queue tr[data-incident="${incidentId}"]`).click();
@@ -204,6 +243,59 @@ test('an illegal status change shows the server\'s message', { timeout: 30000 },
   await page.waitForFunction((u) => document.querySelector(`select[data-unit-status="${u}"]`)?.value === 'available', unitId);
 });
 
+test('cameras and coverage drawn per the agreed contracts (API answers mocked in the browser)', { timeout: 60000 }, async () => {
+  // The cameras and coverage APIs are built on other branches; the browser's
+  // requests are answered here exactly as docs/api.md's contracts say, so the
+  // panels are tested whether or not this server has those routes.
+  const context = await browser.newContext({ viewport: SMALL });
+  const viewed = [];
+  const cell = (lat, lon) => ({
+    type: 'Feature',
+    properties: { nodes: 3 },
+    geometry: { type: 'Polygon', coordinates: [[[lon, lat], [lon + 0.003, lat], [lon + 0.003, lat + 0.002], [lon, lat + 0.002], [lon, lat]]] },
+  });
+  await context.route(/\/api\/v1\/coverage\?seconds=\d+$/, (route) => {
+    const seconds = Number(new URL(route.request().url()).searchParams.get('seconds'));
+    route.fulfill({
+      json: {
+        seconds,
+        units_available: 5,
+        nodes: { total: 100, covered: 60, share: 0.6 },
+        demand: { total: 10, covered: 7, share: 0.7 },
+        cells: { type: 'FeatureCollection', features: [cell(37.758, -122.418), cell(37.752, -122.41)] },
+      },
+    });
+  });
+  await context.route(/\/api\/v1\/incidents\/\d+\/cameras\?limit=\d+$/, (route) => {
+    const id = Number(route.request().url().match(/incidents\/(\d+)/)[1]);
+    route.fulfill({
+      json: { incident_id: id, cameras: [{ id: 11, name: 'Mission & 24th', lat: 37.7522, lon: -122.4183, distance_m: 140 }] },
+    });
+  });
+  await context.route(/\/api\/v1\/incidents\/\d+\/cameras\/\d+\/view$/, (route) => {
+    viewed.push(route.request().method());
+    route.fulfill({
+      json: { incident_id: incidentId, camera_id: 11, name: 'Mission & 24th', stream_url: `${beacon.url}/camera-test-stream` },
+    });
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(T);
+  await page.goto(beacon.url);
+  await page.getByLabel('User name').fill('dispatcher');
+  await page.getByLabel('Password').fill(password('dispatcher'));
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.locator('label.cov').waitFor();
+  await page.locator(`#queue tr[data-incident="${incidentId}"]`).click();
+  await page.getByRole('button', { name: 'View camera Mission & 24th' }).click();
+  const panel = page.getByRole('region', { name: 'Camera Mission & 24th' });
+  await panel.waitFor();
+  assert.deepEqual(viewed, ['POST']);
+  assert.equal(await panel.locator('iframe').getAttribute('src'), `${beacon.url}/camera-test-stream`);
+  await shot(page, 'camera-coverage-1366x768');
+  await context.close();
+});
+
 test('help overlay lists the shortcuts', async () => {
   const page = dispatcher;
   await page.locator('#detail h2').click();
@@ -222,8 +314,8 @@ test('server killed and restarted: banner, reconnect, catch up with since', { ti
   assert.ok(seqBefore > 0);
   const port = beacon.port;
   await beacon.stop();
-  await page.locator('#banner', { hasText: 'Connection lost' }).waitFor();
-  await supervisor.locator('#banner', { hasText: 'Connection lost' }).waitFor();
+  await page.locator('#banner', { hasText: 'Connection to the server lost' }).waitFor();
+  await supervisor.locator('#banner', { hasText: 'Connection to the server lost' }).waitFor();
   await shot(page, 'connection-lost-1366x768');
   const socketsBefore = sockets.length;
   await beacon.start(port);

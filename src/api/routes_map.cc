@@ -78,8 +78,9 @@ bool AcceptsGzip(const std::string& accept_encoding) {
 }  // namespace
 
 void RegisterMapRoutes(Router& router, const RouteDeps& d) {
+  const std::string v1 = "/api/v1";
   auto cache = std::make_shared<RoadsCache>();
-  router.Add("GET", "/api/v1/map/roads.geojson", model::Permission::kReadResources,
+  router.Add("GET", v1 + "/map/roads.geojson", model::Permission::kReadResources,
              [network = d.network, cache](const Context& c, Reply reply) {
                if (!network) {
                  return reply(ErrorResponse(

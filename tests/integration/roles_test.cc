@@ -16,6 +16,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -294,11 +295,18 @@ INSTANTIATE_TEST_SUITE_P(EveryRoute, RouteRolesTest, ::testing::ValuesIn(Routes(
 // The table must name every route the server registers, so a new route
 // cannot be added without deciding who may use it.
 TEST(RoleTableTest, CoversEveryRegisteredRoute) {
-  std::ifstream in(std::string(BEACON_SOURCE_DIR) + "/src/api/routes.cc");
-  ASSERT_TRUE(in) << "cannot read src/api/routes.cc";
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string source = text.str();
+  // Routes are registered in src/api/routes.cc and src/api/routes_<area>.cc.
+  std::string source;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(BEACON_SOURCE_DIR) + "/src/api")) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with("routes") || !name.ends_with(".cc")) continue;
+    std::ifstream in(entry.path());
+    ASSERT_TRUE(in) << "cannot read " << entry.path();
+    std::stringstream text;
+    text << in.rdbuf();
+    source += text.str();
+  }
   std::set<std::string> registered;
   std::regex add(R"re(router\.Add\(\s*"([A-Z]+)"\s*,\s*v1\s*\+\s*"([^"]+)")re");
   for (std::sregex_iterator it(source.begin(), source.end(), add), end; it != end; ++it) {

@@ -357,6 +357,46 @@ test('an analyst sees incidents but no caller name or phone', { timeout: 60000 }
   await page.context().close();
 });
 
+test('J and K move through the queue', async () => {
+  const page = dispatcher;
+  await page.locator(`#queue tr[data-incident="${incidentId}"]`).click();
+  await page.locator('#detail h2').click();
+  const selected = () => page.locator('#queue tr.selected').getAttribute('data-incident');
+  const rows = await page.locator('#queue tr[data-incident]').evaluateAll((trs) => trs.map((t) => t.dataset.incident));
+  const at = rows.indexOf(String(incidentId));
+  await page.keyboard.press('j');
+  await page.waitForFunction((id) => document.querySelector('#queue tr.selected')?.dataset.incident === id, rows[Math.min(at + 1, rows.length - 1)]);
+  await page.keyboard.press('k');
+  await page.waitForFunction((id) => document.querySelector('#queue tr.selected')?.dataset.incident === id, String(incidentId));
+  assert.equal(await selected(), String(incidentId));
+});
+
+test('supervisor splits a linked call off and merges it back', { timeout: 30000 }, async () => {
+  const ct = await beacon.login('call_taker');
+  const dup = await beacon.api(
+    'POST',
+    '/calls',
+    { channel: 'text', incident_type: 'VEHICLE_FIRE', location: { lat: 37.7576, lon: -122.4181 }, narrative: 'second report' },
+    ct,
+  );
+  assert.equal(dup.status, 201);
+  assert.equal(dup.body.incident_id, incidentId, 'linked as a duplicate');
+  const page = supervisor;
+  await page.locator(`#queue tr[data-incident="${incidentId}"]`).click();
+  await page.getByLabel(`Split call ${dup.body.call_id}`).check();
+  await page.getByRole('button', { name: 'Split checked calls' }).click();
+  const toast = page.locator('.toast', { hasText: 'Split into new incident #' });
+  await toast.waitFor();
+  const split = Number((await toast.textContent()).match(/#(\d+)/)[1]);
+  await dispatcher.locator(`#queue tr[data-incident="${split}"]`).waitFor();
+  // The new incident is selected; merge it back into the first.
+  await page.locator('#detail h2', { hasText: `#${split}` }).waitFor();
+  await page.getByLabel('Merge into incident').fill(String(incidentId));
+  await page.getByRole('button', { name: 'Merge' }).click();
+  await dispatcher.locator(`#queue tr[data-incident="${split}"]`).waitFor({ state: 'detached' });
+  await page.locator('#detail h2', { hasText: `#${incidentId}` }).waitFor();
+});
+
 test('supervisor closes the incident', { timeout: 30000 }, async () => {
   const page = supervisor;
   await page.locator(`#queue tr[data-incident="${incidentId}"]`).click();

@@ -8,7 +8,8 @@
 # records the machine, runs the bare-SQLite reference, the HTTP ingest
 # benchmark against the real `beacon serve`, a diagnostic ingest run without
 # locations, a short second SQLite run (disk drift) and the micro-kernels
-# (when built), then rewrites docs/benchmarks.md with the
+# (when built), the routing benchmarks and the WebSocket fan-out
+# (bench/ws_fanout.sh), then rewrites docs/benchmarks.md with the
 # results and their ratios to the same run's reference. The sections between
 # the history and notes markers of the old file are kept; this run's summary
 # line is appended to the history.

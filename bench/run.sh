@@ -8,7 +8,8 @@
 # records the machine, runs the bare-SQLite reference, the HTTP ingest
 # benchmark against the real `beacon serve`, a diagnostic ingest run without
 # locations, a short second SQLite run (disk drift) and the micro-kernels
-# (when built), then rewrites docs/benchmarks.md with the
+# (when built), the routing benchmarks and the WebSocket fan-out
+# (bench/ws_fanout.sh), then rewrites docs/benchmarks.md with the
 # results and their ratios to the same run's reference. The sections between
 # the history and notes markers of the old file are kept; this run's summary
 # line is appended to the history.
@@ -108,6 +109,7 @@ if [ "$REPORT_ONLY" != 1 ]; then
     run kernels "$BUILD/bench/kernels_bench" --benchmark_min_time=0.2
   fi
   run routing bash "$ROOT/bench/routing.sh" "$BUILD" "$OUT"
+  run ws_fanout bash "$ROOT/bench/ws_fanout.sh" "$BUILD" "$OUT"
   LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
   for v in NPROC CPU_MODEL KERNEL MEM FS LOAD_BEFORE LOAD_AFTER COMMIT DATE SECONDS_MEASURED \
     WARMUP CONNECTIONS TMP_PARENT status; do
@@ -350,6 +352,8 @@ EOF
   fi
   if [ -f "$OUT/planning.md" ]; then
     cat "$OUT/planning.md"
+  if [ -f "$OUT/ws_fanout.md" ]; then
+    cat "$OUT/ws_fanout.md"
   fi
   cat <<EOF
 

@@ -10,7 +10,13 @@ PACKAGES=(
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev
   clang-14 libclang-rt-14-dev clang-format time python3
+  chromium
 )
+# Node.js and npm for web/ (Debian 12: nodejs 18). A node/npm that is already
+# on the PATH (e.g. from NodeSource, which bundles npm) is used as it is.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -242,11 +242,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     r->authorization = std::string(req[http::field::authorization]);
     r->reason = std::string(req["Beacon-Reason"]);
     r->content_type = std::string(req[http::field::content_type]);
+    r->accept_encoding = std::string(req[http::field::accept_encoding]);
+    r->if_none_match = std::string(req[http::field::if_none_match]);
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     method_ = r->method;
 
     if (websocket::is_upgrade(req)) return Upgrade(std::move(req), *r);
+    if (shared_->opts.web) {
+      if (auto file = shared_->opts.web->Serve(r->method, target.substr(0, q))) {
+        label_ = "web";
+        return Reply(std::move(*file));
+      }
+    }
     r->body = std::move(req.body());
     shared_->router.Dispatch(
         r,

@@ -15,6 +15,7 @@
 #include "api/auth.h"
 #include "api/metrics.h"
 #include "api/router.h"
+#include "api/static_files.h"
 #include "api/stream_hub.h"
 
 namespace beacon::api {
@@ -23,6 +24,8 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;
   size_t body_limit = 1 << 20;
+  // The web bundle served at / (outside /api/); null: none.
+  const StaticFiles* web = nullptr;
 };
 
 // Parses "HOST:PORT", "[::1]:PORT" or ":PORT".

@@ -26,6 +26,8 @@ struct Request {
   std::string authorization;  // Authorization header
   std::string reason;         // Beacon-Reason header
   std::string content_type;
+  std::string accept_encoding;  // Accept-Encoding header
+  std::string if_none_match;    // If-None-Match header
 };
 
 struct Response {

@@ -303,6 +303,7 @@ void RegisterRoutes(Router& router, RouteDeps d) {
              });
 
   RegisterPlanningRoutes(router, d);
+  RegisterMapRoutes(router, d);
 }
 
 }  // namespace beacon::api

@@ -30,6 +30,8 @@ struct RouteDeps {
 
 void RegisterRoutes(Router& router, RouteDeps deps);
 void RegisterPlanningRoutes(Router& router, const RouteDeps& deps);
+// GET /api/v1/map/roads.geojson (routes_map.cc).
+void RegisterMapRoutes(Router& router, const RouteDeps& deps);
 
 // The OpenAPI document compiled into the binary.
 std::string_view OpenApiSpec();

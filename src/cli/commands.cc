@@ -110,6 +110,14 @@ int AuditVerify(const std::string& dir) {
   return 0;
 }
 
+// `web/` beside the running binary (build/beacon -> build/web).
+std::string DefaultWebDir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "web";
+  return (exe.parent_path() / "web").string();
+}
+
 }  // namespace
 
 int Serve(const ServeOptions& opts) {
@@ -154,6 +162,22 @@ int Serve(const ServeOptions& opts) {
   boost::asio::thread_pool blocking(1);
   api::Router router(auth);
   api::RegisterRoutes(router, {center, auth, metrics, store, blocking, network.get(), &planner});
+  std::optional<api::StaticFiles> web;
+  {
+    std::string dir = opts.web_dir.value_or(DefaultWebDir());
+    api::StaticFiles files(dir);
+    if (files.Valid()) {
+      web.emplace(std::move(files));
+      listen->web = &*web;
+      Log(Level::kInfo, "web.serving", {{"dir", dir}});
+    } else if (opts.web_dir) {
+      return Fail("--web " + dir + ": no index.html there (build the web bundle with make build)");
+    } else {
+      Log(Level::kWarn, "web.missing",
+          {{"dir", dir},
+           {"hint", "no command-room bundle: build it with make build, or pass --web DIR"}});
+    }
+  }
   api::HttpServer server(ioc, *listen, router, hub, store, auth, metrics);
   if (auto s = server.Start(); !s.ok()) return Fail(s.message());
 
@@ -207,6 +231,8 @@ int Main(int argc, char** argv) {
                     "Response plans file (default: the built-in config/response_plans.json)");
   serve->add_option("--graph", serve_opts.graph_file,
                     "Road graph file from beacon import-osm: recommendations use road ETAs");
+  serve->add_option("--web", serve_opts.web_dir,
+                    "Command-room web bundle to serve at / (default: web/ beside the binary)");
   serve->add_option("--threads", serve_opts.threads, "I/O threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
@@ -241,6 +267,9 @@ int Main(int argc, char** argv) {
                    "south-central San Francisco)");
   demo->add_option("--graph", demo_graph, "Road graph file made by beacon import-osm")
       ->excludes("--osm");
+  std::optional<std::string> demo_web;
+  demo->add_option("--web", demo_web,
+                   "Command-room web bundle to serve at / (default: web/ beside the binary)");
   demo->add_option("--calls-per-min", demo_rate, "Mean call rate")
       ->check(CLI::Range(0.1, 6000.0))
       ->capture_default_str();
@@ -365,6 +394,7 @@ int Main(int argc, char** argv) {
     o.demo = true;
     o.demo_seed = demo_seed;
     o.demo_calls_per_min = demo_rate;
+    o.web_dir = demo_web;
     return Serve(o);
   }
   return 0;

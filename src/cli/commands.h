@@ -18,6 +18,9 @@ struct ServeOptions {
   bool demo = false;
   std::uint64_t demo_seed = 1;
   double demo_calls_per_min = 6;
+  // The command-room web bundle served at /; default: `web/` beside the
+  // binary (where `make build` puts it), skipped with a warning when absent.
+  std::optional<std::string> web_dir;
 };
 
 // Runs the server until SIGINT/SIGTERM. Returns the process exit code.

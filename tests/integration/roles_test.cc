@@ -198,6 +198,9 @@ const std::vector<RouteCase>& Routes() {
        [](World&) { return Get("/coverage/moveups?seconds=240"); }},
       {"DemandStats", "GET", "/stats/demand", kOperationsReaders, 200, false,
        [](World&) { return Get("/stats/demand?by=hour"); }},
+      // Without --graph there is no basemap either (404 for permitted roles).
+      {"MapRoads", "GET", "/map/roads.geojson", kResourceReaders, 404, false,
+       [](World&) { return Get("/map/roads.geojson"); }},
       {"Audit", "GET", "/audit", kAuditors, 200, false, [](World&) { return Get("/audit"); }},
       {"CreateUser", "POST", "/users", kAdmins, 201, false,
        [](World& w) {

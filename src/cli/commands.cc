@@ -19,6 +19,7 @@
 #include "api/stream_hub.h"
 #include "cli/demo.h"
 #include "cli/embedded.h"
+#include "cli/replay_command.h"
 #include "cli/routing_bench.h"
 #include "cli/routing_commands.h"
 #include "common/log.h"
@@ -287,6 +288,8 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(1, 10000000));
   bench_routing->add_option("--seed", rb.seed, "Random seed")->capture_default_str();
 
+  ReplayCommand replay(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -303,6 +306,7 @@ int Main(int argc, char** argv) {
   if (*route) return RouteCommand(route_graph, route_from, route_to);
   if (*table) return TableCommand(table_graph, table_sources, table_target);
   if (*bench_routing) return RoutingBenchCommand(rb);
+  if (replay.selected()) return replay.Run();
   if (*user_add) return UserAdd(user_name, user_role, user_dir);
   if (*verify) return AuditVerify(audit_dir);
   if (*demo) {

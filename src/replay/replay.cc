@@ -545,12 +545,15 @@ Result<Json> Engine::Run() {
   for (const auto& c : h_.calls) {
     NodeIndex n = Node(c.location);
     if (n == routing::kNoNode) {
-      auto rows = std::max<std::int64_t>(1, static_cast<std::int64_t>(c.units.size()));
-      skip_counts_["outside_graph"] += rows;
-      if (outside_.size() < 100000) {
-        outside_.push_back({c.line, "outside_graph",
-                            "line " + std::to_string(c.line) + ": call " + c.call_id +
-                                " is more than " +
+      // Each usable row of the call is skipped for this one reason; rows
+      // already skipped (e.g. an unmapped unit type) keep their reason.
+      skip_counts_["outside_graph"] += static_cast<std::int64_t>(c.units.size());
+      for (const auto& u : c.units) {
+        if (outside_.size() >= 100000) break;
+        outside_.push_back({u.line, "outside_graph",
+                            "line " + std::to_string(u.line) + ": call " + c.call_id + " at (" +
+                                std::to_string(c.location.lat) + ", " +
+                                std::to_string(c.location.lon) + ") is more than " +
                                 std::to_string(static_cast<int>(opt_.max_snap_m)) +
                                 " m from any road of the graph"});
       }

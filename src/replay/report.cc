@@ -66,7 +66,7 @@ struct Frame {
   double X(double x) const { return left + (x - x0) / (x1 - x0) * (w - left - right); }
   double Y(double y) const { return h - bottom - (y - y0) / (y1 - y0) * (h - top - bottom); }
   std::string Open(const std::string& title) const {
-    return "<svg xmlns='http://www.w3.org/2000/svg' width='" + F(w, 0) + "' height='" + F(h, 0) +
+    return "<svg width='" + F(w, 0) + "' height='" + F(h, 0) +
            "' viewBox='0 0 " + F(w, 0) + " " + F(h, 0) + "' role='img' aria-label='" + Esc(title) +
            "'><rect width='100%' height='100%' fill='#fff'/>";
   }

@@ -487,8 +487,13 @@ void Engine::OnStatus(TimeMs t, size_t pi, size_t step) {
     Error("position", r);
   }
   if (u.station) {
-    auto back = net_.Between(scene, *u.station);
-    TimeMs delay = back && back->by_road ? static_cast<TimeMs>(back->eta_s * 1000) : 0;
+    // Road time scene -> station between the snapped nodes (turn-restriction
+    // copies of the station's node are not considered: a return trip).
+    TimeMs delay = 0;
+    if (u.station_node != routing::kNoNode) {
+      routing::Millis back = engine_.TravelTime(calls_[p.call].node, u.station_node);
+      if (back != routing::kUnreachable) delay = back;
+    }
     Push(t + delay, Kind::kReturn, static_cast<std::int64_t>(pi), u.gen);
   }
   FinishPlan(t, p);
@@ -777,9 +782,15 @@ Json Engine::Summary(double seconds) {
                  {"share_within_240s", share(hist_first_travel_s_)},
                  {"median_first_travel_s", Num(Quantile(hist_first_travel_s_, 0.5))}}}};
   if (opt_.mode == Mode::kRecommend) {
+    // Beacon's travel times are its predictions; corrected by the median
+    // calibration error they say what the same choice would likely achieve.
+    double bias = Quantile(err, 0.5);
+    std::vector<double> corrected;
+    for (double x : beacon_first_travel_s_) corrected.push_back(std::isfinite(bias) ? x - bias : x);
     nfpa["beacon"] = {{"incidents", static_cast<std::int64_t>(beacon_first_travel_s_.size())},
                       {"no_unit_sent", beacon_no_unit_},
                       {"share_within_240s", share(beacon_first_travel_s_)},
+                      {"share_within_240s_bias_corrected", share(corrected)},
                       {"median_first_travel_s", Num(Quantile(beacon_first_travel_s_, 0.5))}};
   } else {
     nfpa["beacon"] = nullptr;

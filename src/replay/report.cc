@@ -66,8 +66,8 @@ struct Frame {
   double X(double x) const { return left + (x - x0) / (x1 - x0) * (w - left - right); }
   double Y(double y) const { return h - bottom - (y - y0) / (y1 - y0) * (h - top - bottom); }
   std::string Open(const std::string& title) const {
-    return "<svg width='" + F(w, 0) + "' height='" + F(h, 0) +
-           "' viewBox='0 0 " + F(w, 0) + " " + F(h, 0) + "' role='img' aria-label='" + Esc(title) +
+    return "<svg width='" + F(w, 0) + "' height='" + F(h, 0) + "' viewBox='0 0 " + F(w, 0) + " " +
+           F(h, 0) + "' role='img' aria-label='" + Esc(title) +
            "'><rect width='100%' height='100%' fill='#fff'/>";
   }
   std::string Axes(const std::string& xlabel, const std::string& ylabel, int xticks, int yticks,
@@ -105,11 +105,12 @@ std::string Scatter(const Json& cal) {
   for (const auto& p : cal["points"]) {
     hi = std::max({hi, p["predicted_s"].get<double>(), p["actual_s"].get<double>()});
   }
-  hi = std::min(1800.0, std::ceil(hi / 120) * 120);
+  hi = std::min(1800.0, std::ceil(hi / 300) * 300);
   f.x1 = f.y1 = hi;
   auto secs = [](double v) { return F(v, 0); };
+  int ticks = static_cast<int>(hi / 300);
   std::string s = f.Open("Predicted vs actual travel time");
-  s += f.Axes("predicted travel time (s)", "actual travel time (s)", 5, 5, secs, secs);
+  s += f.Axes("predicted travel time (s)", "actual travel time (s)", ticks, ticks, secs, secs);
   s += "<line x1='" + F(f.X(0)) + "' y1='" + F(f.Y(0)) + "' x2='" + F(f.X(hi)) + "' y2='" +
        F(f.Y(hi)) + "' stroke='#999' stroke-dasharray='4 3'/>";
   for (const auto& p : cal["points"]) {
@@ -281,6 +282,10 @@ std::string RenderHtml(const Json& s) {
     nr.push_back({"Beacon (recommend mode)",
                   Pct(n["beacon"]["share_within_240s"]) + " of " + Show(n["beacon"]["incidents"]) +
                       " (median " + Show(n["beacon"]["median_first_travel_s"]) + " s)"});
+    nr.push_back({"Beacon, predicted ETAs corrected by the calibration's median error",
+                  Pct(n["beacon"]["share_within_240s_bias_corrected"])});
+    nr.push_back(
+        {"Beacon: incidents where no unit could be sent", Show(n["beacon"]["no_unit_sent"])});
   } else {
     nr.push_back({"Beacon", "run with --mode recommend"});
   }

@@ -108,6 +108,7 @@ if [ "$REPORT_ONLY" != 1 ]; then
     run kernels "$BUILD/bench/kernels_bench" --benchmark_min_time=0.2
   fi
   run routing bash "$ROOT/bench/routing.sh" "$BUILD" "$OUT"
+  run replay bash "$ROOT/bench/replay.sh" "$BUILD" "$OUT"
   LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
   for v in NPROC CPU_MODEL KERNEL MEM FS LOAD_BEFORE LOAD_AFTER COMMIT DATE SECONDS_MEASURED \
     WARMUP CONNECTIONS TMP_PARENT status; do
@@ -347,6 +348,9 @@ EOF
   fi
   if [ -f "$OUT/routing.md" ]; then
     cat "$OUT/routing.md"
+  fi
+  if [ -f "$OUT/replay.md" ]; then
+    cat "$OUT/replay.md"
   fi
   cat <<EOF
 

@@ -198,7 +198,11 @@ int ReplayCommand::Run() const {
     if (!::mkdtemp(tmpl.data())) return Fail("cannot create a temporary directory");
     temp = tmpl;
     graph_file = tmpl + "/replay.graph";
-    if (int rc = ImportOsmCommand(*osm_, graph_file, std::nullopt)) return rc;
+    // The import's own summary goes to stderr: stdout is the replay's.
+    std::streambuf* out = std::cout.rdbuf(std::cerr.rdbuf());
+    int rc = ImportOsmCommand(*osm_, graph_file, std::nullopt);
+    std::cout.rdbuf(out);
+    if (rc) return rc;
   } else {
     return Fail("give the road graph: --graph FILE (from beacon import-osm) or --osm FILE");
   }

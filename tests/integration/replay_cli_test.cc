@@ -68,6 +68,21 @@ TEST(ReplayCli, CorruptCsvIsReportedLineByLineAndTheRestReplayed) {
   EXPECT_EQ(html.find("https://"), std::string::npos);
 }
 
+TEST(ReplayCli, OsmInputAndPacedSpeed) {
+  TempDir dir;
+  // --osm imports the extract first; --speed paces the replay (a huge
+  // factor keeps the test short: the two calls are seconds apart).
+  auto r = RunBeacon({"replay", "--calls",
+                      std::string(BEACON_SOURCE_DIR) + "/tests/golden/history/corrupt_sf.csv",
+                      "--osm", kOsm, "--stations", kStations, "--speed", "100000"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto brace = r.output.find("{\n  \"calibration\"");
+  ASSERT_NE(brace, std::string::npos) << r.output;
+  auto brief = json::parse(r.output.substr(brace, r.output.rfind('}') - brace + 1));
+  EXPECT_EQ(brief["mode"], "history");
+  EXPECT_EQ(brief["rows"]["read"], 12);
+}
+
 TEST(ReplayCli, BadArgumentsSayWhatToFix) {
   TempDir dir;
   auto r = RunBeacon(

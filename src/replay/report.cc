@@ -239,6 +239,17 @@ std::string RenderHtml(const Json& s) {
   rows.push_back({"forced releases (unit still busy in the replay when history sent it again)",
                   Show(s["units"]["forced_releases"])});
   h += Table(rows);
+  if (s["rows"].contains("skipped_examples") && !s["rows"]["skipped_examples"].empty()) {
+    h += "<p class='note'>Skipped rows, first examples per reason (all of them are in "
+         "skipped.csv):</p><table><tr><th>reason</th><th>line</th><th>message</th></tr>";
+    for (const auto& [reason, list] : s["rows"]["skipped_examples"].items()) {
+      for (const auto& x : list) {
+        h += "<tr><td>" + Esc(reason) + "</td><td>" + Show(x["line"]) + "</td><td>" +
+             Show(x["message"]) + "</td></tr>";
+      }
+    }
+    h += "</table>";
+  }
 
   const auto& d = s["duplicates"];
   h += "<h2>Duplicate linking</h2>";

@@ -258,6 +258,49 @@ TEST(History, MissingRequiredColumnIsFatalAndNamed) {
   EXPECT_FALSE(ReadHistory("", SfFire()).has_value());
 }
 
+// Another city's export needs only a mapping file: here separate lat/lon
+// columns, 24-hour ISO-like times in Central European time, no sequence or
+// incident group, semicolons inside quoted text.
+TEST(History, AnotherCityNeedsOnlyAMappingFile) {
+  auto f = Format::Parse(R"({
+    "format": "example-eu",
+    "columns": {"call_id": "id", "unit_id": "unit", "unit_type": "kind", "call_type": "what",
+                "received": "t_call", "dispatched": "t_alarm", "en_route": "t_out",
+                "on_scene": "t_arrive", "available": "t_free", "lat": "y", "lon": "x"},
+    "timestamp_format": "%Y-%m-%d %H:%M:%S",
+    "time_zone": "Europe/Berlin",
+    "tz_rule": "CET-1CEST,M3.5.0,M10.5.0/3",
+    "call_types": {"Brand": "STRUCTURE_FIRE", "RD": "MEDICAL"},
+    "default_incident_type": "PUBLIC_SERVICE",
+    "unit_types": {"HLF": "engine", "RTW": "medic"}
+  })");
+  ASSERT_TRUE(f.has_value()) << f.error().message();
+  std::string csv =
+      "id,unit,kind,what,t_call,t_alarm,t_out,t_arrive,t_free,y,x\n"
+      "7,HLF 1,HLF,Brand,2021-03-28 01:59:00,2021-03-28 02:01:00,2021-03-28 03:02:00,"
+      "2021-03-28 03:09:00,2021-03-28 04:00:00,52.52,13.40\n"
+      "7,RTW 3,RTW,Brand,2021-03-28 01:59:00,2021-03-28 03:03:00,,,2021-03-28 "
+      "03:30:00,52.52,13.40\n"
+      "8,RTW 3,RTW,\"RD; Sturz\",2021-10-31 02:30:00,2021-10-31 02:31:00,,,,52.5,13.3\n";
+  auto h = ReadHistory(csv, *f);
+  ASSERT_TRUE(h.has_value()) << h.error().message();
+  EXPECT_TRUE(h->skipped.empty());
+  ASSERT_EQ(h->calls.size(), 2u);
+  // 01:59 CET is 00:59Z; 02:01 falls in the skipped hour and reads as CET (01:01Z).
+  EXPECT_EQ(FormatRfc3339(h->calls[0].received_at), "2021-03-28T00:59:00.000Z");
+  EXPECT_EQ(FormatRfc3339(h->calls[0].units[0].dispatched_at), "2021-03-28T01:01:00.000Z");
+  EXPECT_EQ(FormatRfc3339(*h->calls[0].units[0].en_route_at), "2021-03-28T01:02:00.000Z");
+  EXPECT_EQ(h->calls[0].incident_type, "STRUCTURE_FIRE");
+  EXPECT_EQ(h->calls[0].units.size(), 2u);
+  // 02:30 on the last Sunday of October happens twice: the first (CEST) is taken.
+  EXPECT_EQ(FormatRfc3339(h->calls[1].received_at), "2021-10-31T00:30:00.000Z");
+  EXPECT_EQ(h->calls[1].incident_type, "PUBLIC_SERVICE");  // "RD; Sturz" is not listed
+  EXPECT_EQ(h->defaulted_call_types.at("RD; Sturz"), 1);
+  EXPECT_EQ(h->units.at("HLF 1").unit_type, "engine");
+  EXPECT_EQ(h->units.at("HLF 1").station, "");  // no unit_station rule
+  EXPECT_EQ(h->missing_columns.size(), 0u);
+}
+
 // Goldens: tests/golden/history/<case>.csv (read with sf-fire) and
 // <case>.expected.json: row and call counts and every skipped row's line,
 // reason and message. Adding a case needs no C++.

@@ -228,7 +228,14 @@ int ReplayCommand::Run() const {
   opts.progress = [&](double f) {
     bar.Update(mode_ == "recommend" ? "recommend" : "replaying", f);
   };
-  auto summary = replay::Run(*history, *stations, **network, *driver, opts);
+  Result<Json> summary = Status(Code::kInternal, "not run");
+  try {
+    summary = replay::Run(*history, *stations, **network, *driver, opts);
+  } catch (const Json::exception& e) {
+    // Only an answer of the wrong shape from a --server can get here.
+    bar.Done();
+    return Fail(std::string("unexpected answer from the server: ") + e.what());
+  }
   bar.Done();
   if (!summary) return Fail(summary.error().message());
   auto& s = *summary;

@@ -191,6 +191,8 @@ class HttpDriver final : public Driver {
       Reply out;
       out.status = static_cast<int>(res.result_int());
       out.body = Json::parse(res.body(), nullptr, /*allow_exceptions=*/false);
+      // Every Beacon answer is a JSON object; anything else reads as an empty one.
+      if (!out.body.is_object()) out.body = Json::object();
       latencies_[what].push_back(
           std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
       return out;

@@ -1,7 +1,8 @@
 // History: a city's call-history export read into calls and the units that
 // answered them, through a Format. Rows that cannot be used are counted
-// with their line number and reason, never fatal. Pure (no I/O besides
-// LoadHistoryFile); the result is a value type.
+// with their line number and reason, never fatal (docs/replay.md lists the
+// reasons). Pure: the caller reads the file; the result is a value type.
+// Thread-safe (no shared state).
 #pragma once
 
 #include <cstdint>

@@ -110,6 +110,7 @@ if [ "$REPORT_ONLY" != 1 ]; then
   fi
   run routing bash "$ROOT/bench/routing.sh" "$BUILD" "$OUT"
   run ws_fanout bash "$ROOT/bench/ws_fanout.sh" "$BUILD" "$OUT"
+  run replay bash "$ROOT/bench/replay.sh" "$BUILD" "$OUT"
   LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
   for v in NPROC CPU_MODEL KERNEL MEM FS LOAD_BEFORE LOAD_AFTER COMMIT DATE SECONDS_MEASURED \
     WARMUP CONNECTIONS TMP_PARENT status; do
@@ -352,8 +353,12 @@ EOF
   fi
   if [ -f "$OUT/planning.md" ]; then
     cat "$OUT/planning.md"
+  fi
   if [ -f "$OUT/ws_fanout.md" ]; then
     cat "$OUT/ws_fanout.md"
+  fi
+  if [ -f "$OUT/replay.md" ]; then
+    cat "$OUT/replay.md"
   fi
   cat <<EOF
 

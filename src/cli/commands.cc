@@ -21,6 +21,7 @@
 #include "cli/demo.h"
 #include "cli/embedded.h"
 #include "cli/planning_bench.h"
+#include "cli/replay_command.h"
 #include "cli/routing_bench.h"
 #include "cli/routing_commands.h"
 #include "common/log.h"
@@ -336,6 +337,8 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(0, 10000000));
   bench_planning->add_option("--seed", pb.seed, "Random seed")->capture_default_str();
 
+  ReplayCommand replay(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -353,6 +356,7 @@ int Main(int argc, char** argv) {
   if (*table) return TableCommand(table_graph, table_sources, table_target);
   if (*bench_routing) return RoutingBenchCommand(rb);
   if (*bench_planning) return PlanningBenchCommand(pb);
+  if (replay.selected()) return replay.Run();
   if (*user_add) return UserAdd(user_name, user_role, user_dir);
   if (*verify) return AuditVerify(audit_dir);
   if (*demo) {

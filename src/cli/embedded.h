@@ -9,5 +9,8 @@ namespace beacon::cli {
 std::string_view DefaultResponsePlans();
 // config/routing_profile.json as shipped.
 std::string_view DefaultRoutingProfile();
+// config/formats/<name>.json as shipped (call-history formats for
+// `beacon replay`); empty when there is no such built-in format.
+std::string_view BuiltinHistoryFormat(std::string_view name);
 
 }  // namespace beacon::cli

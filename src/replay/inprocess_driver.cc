@@ -1,0 +1,130 @@
+// InProcessDriver: the Center with a ManualClock and a MemoryStore. The
+// store commits synchronously, so each command's `done` has run when the
+// command returns.
+#include <chrono>
+
+#include "replay/driver.h"
+#include "service/center.h"
+#include "store/memory/memory_store.h"
+
+namespace beacon::replay {
+namespace {
+
+class NullSink final : public service::EventSink {
+ public:
+  void Publish(const std::vector<store::Event>&) override {}
+};
+
+const service::Actor kReplay{"replay", model::Role::kSupervisor, "beacon replay"};
+
+class InProcessDriver final : public Driver {
+ public:
+  InProcessDriver(const dispatch::ResponsePlans& plans, const dispatch::TravelTimes& tt)
+      : store_(/*keep_events=*/false), clock_(0), center_(store_, plans, tt, clock_, sink_) {}
+
+  Status EnsureStation(TimeMs now, const model::Station& s) override {
+    auto r = Run("station", now, [&](service::Done d) {
+      center_.CreateStation(kReplay, {s.id, s.name, s.location}, std::move(d));
+    });
+    if (!r && r.error().code() != Code::kConflict) return r.error();
+    return Status::Ok();
+  }
+  Status EnsureUnit(TimeMs now, const model::Unit& u) override {
+    auto r = Run("unit", now, [&](service::Done d) {
+      center_.CreateUnit(kReplay, {u.id, u.unit_type, u.station_id, u.position}, std::move(d));
+    });
+    if (!r && r.error().code() != Code::kConflict) return r.error();
+    return Status::Ok();
+  }
+  Result<CallAnswer> CreateCall(TimeMs now, const model::CallInput& in) override {
+    auto r =
+        Run("call", now, [&](service::Done d) { center_.CreateCall(kReplay, in, std::move(d)); });
+    if (!r) return r.error();
+    CallAnswer a;
+    a.call_id = (*r)["call_id"];
+    a.incident_id = (*r)["incident_id"];
+    a.duplicate = r->contains("duplicate_of");
+    return a;
+  }
+  Result<Json> Recommend(TimeMs now, std::int64_t incident_id) override {
+    clock_.Set(now);
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = center_.Recommend(IncidentId{incident_id});
+    Record("recommend", t0);
+    return r;
+  }
+  Status Assign(TimeMs now, std::int64_t incident_id, const std::string& unit_id) override {
+    return Run("assign", now,
+               [&](service::Done d) {
+                 center_.Assign(kReplay, IncidentId{incident_id}, UnitId{unit_id}, std::move(d));
+               })
+        .error_or_ok();
+  }
+  Status SetStatus(TimeMs now, const std::string& unit_id, model::UnitStatus s) override {
+    return Run("status", now,
+               [&](service::Done d) {
+                 center_.SetUnitStatus(kReplay, UnitId{unit_id}, s, std::move(d));
+               })
+        .error_or_ok();
+  }
+  Status SetPosition(TimeMs now, const std::string& unit_id, LatLon where) override {
+    return Run("position", now,
+               [&](service::Done d) {
+                 center_.SetUnitPosition(kReplay, UnitId{unit_id}, where, std::move(d));
+               })
+        .error_or_ok();
+  }
+  Status Close(TimeMs now, std::int64_t incident_id, const std::string& disposition) override {
+    return Run("close", now,
+               [&](service::Done d) {
+                 center_.Close(kReplay, IncidentId{incident_id}, disposition, std::move(d));
+               })
+        .error_or_ok();
+  }
+  Result<std::map<std::string, model::UnitStatus>> UnitStatuses(TimeMs) override {
+    std::map<std::string, model::UnitStatus> out;
+    for (const auto& u : center_.ListUnits()["units"]) {
+      auto s = model::ParseUnitStatus(u["status"].get<std::string>());
+      if (s) out[u["unit_id"].get<std::string>()] = *s;
+    }
+    return out;
+  }
+  std::string Describe() const override { return "in-process (simulated clock, memory store)"; }
+
+ private:
+  struct Outcome {
+    Result<Json> r = Result<Json>(Status(Code::kInternal, "no answer"));
+    Status error_or_ok() const { return r ? Status::Ok() : r.error(); }
+    bool operator!() const { return !r; }
+    const Status& error() const { return r.error(); }
+    Json& operator*() { return *r; }
+    Json* operator->() { return &*r; }
+  };
+  template <typename Op>
+  Outcome Run(const char* what, TimeMs now, Op&& op) {
+    clock_.Set(now);
+    Outcome out;
+    auto t0 = std::chrono::steady_clock::now();
+    op([&out](Result<Json> r) { out.r = std::move(r); });
+    Record(what, t0);
+    return out;
+  }
+  void Record(const char* what, std::chrono::steady_clock::time_point t0) {
+    latencies_[what].push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+  }
+
+  store::MemoryStore store_;
+  ManualClock clock_;
+  NullSink sink_;
+  service::Center center_;
+};
+
+}  // namespace
+
+std::unique_ptr<Driver> MakeInProcessDriver(const dispatch::ResponsePlans& plans,
+                                            const dispatch::TravelTimes& travel_times) {
+  return std::make_unique<InProcessDriver>(plans, travel_times);
+}
+
+}  // namespace beacon::replay

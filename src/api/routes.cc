@@ -301,6 +301,8 @@ void RegisterRoutes(Router& router, RouteDeps d) {
                  });
                });
              });
+
+  RegisterExchangeRoutes(router, d);
 }
 
 }  // namespace beacon::api

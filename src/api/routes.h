@@ -22,9 +22,13 @@ struct RouteDeps {
   boost::asio::thread_pool& blocking;
   // Road routing; null when the server runs without --graph.
   const routing::RoadNetwork* network = nullptr;
+  // Who this centre is in the EIDOs it writes (serve --agency).
+  eido::Identity eido_self = {};
 };
 
 void RegisterRoutes(Router& router, RouteDeps deps);
+// EIDO, GeoJSON and camera routes (routes_exchange.cc).
+void RegisterExchangeRoutes(Router& router, const RouteDeps& deps);
 
 // The OpenAPI document compiled into the binary.
 std::string_view OpenApiSpec();

@@ -18,6 +18,8 @@ struct ServeOptions {
   bool demo = false;
   std::uint64_t demo_seed = 1;
   double demo_calls_per_min = 6;
+  // This centre's agency id in EIDO exports (a domain name).
+  std::string agency = "beacon.invalid";
 };
 
 // Runs the server until SIGINT/SIGTERM. Returns the process exit code.

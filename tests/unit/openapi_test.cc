@@ -64,6 +64,12 @@ std::string PermissionName(model::Permission p) {
       return "manage_users";
     case P::kReadMetrics:
       return "read_metrics";
+    case P::kExportIncidents:
+      return "export_incidents";
+    case P::kImportIncidents:
+      return "import_incidents";
+    case P::kViewCameras:
+      return "view_cameras";
   }
   return "?";
 }

@@ -135,11 +135,7 @@ void RegisterExchangeRoutes(Router& router, const RouteDeps& d) {
                auto doc = eido::Parse(c.request->body);
                if (!doc) return reply(ErrorResponse(doc.error()));
                center.ImportIncident(c.actor, std::move(*doc), self,
-                                     [reply = std::move(reply)](Result<json> r) {
-                                       if (!r) return reply(ErrorResponse(r.error()));
-                                       int status = r->value("created", false) ? 201 : 200;
-                                       reply(JsonResponse(status, *r));
-                                     });
+                                     Respond(std::move(reply), 200));
              });
 
   router.Add(

@@ -624,13 +624,19 @@ std::string Urn(std::string_view kind, const std::string& local, std::string_vie
   return "urn:emergency:uid:" + std::string(kind) + ":" + local + ":" + std::string(agency);
 }
 
+// Shortest text that reads back as the same double, so coordinates survive
+// a transfer exactly.
+std::string Number(double d) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  return ec == std::errc() ? std::string(buf, end) : "0";
+}
+
 std::string Pidf(const Location& l, const std::string& entity) {
-  char pos[64];
-  std::snprintf(pos, sizeof pos, "%.7f %.7f", l.point->lat, l.point->lon);
+  std::string pos = Number(l.point->lat) + " " + Number(l.point->lon);
   std::string shape;
   if (l.radius_m) {
-    char r[32];
-    std::snprintf(r, sizeof r, "%.1f", *l.radius_m);
+    std::string r = Number(*l.radius_m);
     shape = R"(<gs:Circle srsName="urn:ogc:def:crs:EPSG::4326"><gml:pos>)" + std::string(pos) +
             R"(</gml:pos><gs:radius uom="urn:ogc:def:uom:EPSG::9001">)" + r +
             "</gs:radius></gs:Circle>";

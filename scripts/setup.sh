@@ -10,6 +10,7 @@ PACKAGES=(
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev
   clang-14 libclang-rt-14-dev clang-format time python3
+  python3-jsonschema python3-yaml
 )
 
 missing=()

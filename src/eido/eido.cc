@@ -355,16 +355,25 @@ Status ReadLocation(const json& c, const std::string& field, Location& loc) {
   return Status::Ok();
 }
 
+// Location components read so far, by index: each is read once however
+// often it is referenced, so a document full of references costs no more
+// than its size.
+using LocationCache = std::vector<std::optional<Location>>;
+
 // Merges the referenced locations: the first point and the first address.
 Status ReadLocations(const json& owner, const std::string& path, std::string_view key,
-                     const Components& locations, Location& out) {
+                     const Components& locations, LocationCache& cache, Location& out) {
   std::vector<std::pair<std::string, std::string>> refs;
   BEACON_EIDO_TRY(Refs(owner, path, key, refs));
   for (const auto& [ref, field] : refs) {
     size_t i = 0;
     BEACON_EIDO_TRY(Resolve(locations, ref, field, i));
-    Location l;
-    BEACON_EIDO_TRY(ReadLocation(*locations.items[i], locations.Field(i), l));
+    if (!cache[i]) {
+      Location read;
+      BEACON_EIDO_TRY(ReadLocation(*locations.items[i], locations.Field(i), read));
+      cache[i] = std::move(read);
+    }
+    const Location& l = *cache[i];
     if (!out.point && l.point) {
       out.point = l.point;
       out.radius_m = l.radius_m;
@@ -387,39 +396,57 @@ std::optional<std::string> PhoneFromCallback(const json& cb) {
   return other;
 }
 
+// What one person component says about a caller; read once per person.
+struct PersonInfo {
+  bool is_caller = false;
+  model::Caller caller;
+};
+using PersonCache = std::vector<std::optional<PersonInfo>>;
+
+Status ReadPerson(const json& p, const std::string& pf, const Components& callbacks,
+                  PersonInfo& out) {
+  std::vector<std::string> roles;
+  BEACON_EIDO_TRY(Strings(p, pf, "personIncidentRoleRegistryText", roles));
+  out.is_caller = std::any_of(roles.begin(), roles.end(), [](const std::string& r) {
+    std::string l;
+    for (char c : r) l.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    return l == "caller";
+  });
+  if (!out.is_caller) return Status::Ok();
+  if (const json* nc = Find(p, "ncPersonComponent"); nc && nc->is_object()) {
+    if (const json* name = Find(*nc, "PersonName"); name && name->is_object()) {
+      BEACON_EIDO_TRY(OptString(*name, Join(Join(pf, "ncPersonComponent"), "PersonName"),
+                                "PersonFullName", 200, out.caller.name));
+    }
+  }
+  std::optional<std::string> cb;
+  BEACON_EIDO_TRY(OptRef(p, pf, "callBackReference", cb));
+  if (cb) {
+    size_t k = 0;
+    BEACON_EIDO_TRY(Resolve(callbacks, *cb, Join(pf, "callBackReference.$ref"), k));
+    out.caller.phone = PhoneFromCallback(*callbacks.items[k]);
+  }
+  return Status::Ok();
+}
+
 Status ReadCaller(const json& call, const std::string& path, const Components& persons,
-                  const Components& callbacks, std::optional<model::Caller>& out) {
+                  const Components& callbacks, PersonCache& cache,
+                  std::optional<model::Caller>& out) {
   model::Caller caller;
   std::vector<std::pair<std::string, std::string>> refs;
   BEACON_EIDO_TRY(Refs(call, path, "personReference", refs));
   for (const auto& [ref, field] : refs) {
     size_t i = 0;
     BEACON_EIDO_TRY(Resolve(persons, ref, field, i));
-    const json& p = *persons.items[i];
-    std::string pf = persons.Field(i);
-    std::vector<std::string> roles;
-    BEACON_EIDO_TRY(Strings(p, pf, "personIncidentRoleRegistryText", roles));
-    bool is_caller = std::any_of(roles.begin(), roles.end(), [](const std::string& r) {
-      std::string l;
-      for (char c : r) l.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-      return l == "caller";
-    });
-    if (!is_caller) continue;
-    if (const json* nc = Find(p, "ncPersonComponent"); nc && nc->is_object()) {
-      if (const json* name = Find(*nc, "PersonName"); name && name->is_object()) {
-        std::optional<std::string> full;
-        BEACON_EIDO_TRY(OptString(*name, Join(Join(pf, "ncPersonComponent"), "PersonName"),
-                                  "PersonFullName", 200, full));
-        if (full && !caller.name) caller.name = full;
-      }
+    if (!cache[i]) {
+      PersonInfo info;
+      BEACON_EIDO_TRY(ReadPerson(*persons.items[i], persons.Field(i), callbacks, info));
+      cache[i] = std::move(info);
     }
-    std::optional<std::string> cb;
-    BEACON_EIDO_TRY(OptRef(p, pf, "callBackReference", cb));
-    if (cb && !caller.phone) {
-      size_t k = 0;
-      BEACON_EIDO_TRY(Resolve(callbacks, *cb, Join(pf, "callBackReference.$ref"), k));
-      caller.phone = PhoneFromCallback(*callbacks.items[k]);
-    }
+    const PersonInfo& p = *cache[i];
+    if (!p.is_caller) continue;
+    if (!caller.name) caller.name = p.caller.name;
+    if (!caller.phone) caller.phone = p.caller.phone;
   }
   if (!caller.phone) {
     std::optional<std::string> cb;
@@ -511,6 +538,8 @@ Result<Document> Parse(std::string_view body) {
   BEACON_EIDO_TRY(ReadComponents(j, "emergencyResourceComponent", resources));
 
   std::set<std::string> call_notes;
+  LocationCache location_cache(locations.items.size());
+  PersonCache person_cache(persons.items.size());
   for (size_t i = 0; i < calls.items.size(); ++i) {
     const json& c = *calls.items[i];
     Call call;
@@ -527,7 +556,8 @@ Result<Document> Parse(std::string_view body) {
         if (colon + 1 < rest.size()) call.incident_type = std::string(rest.substr(colon + 1));
       }
     }
-    BEACON_EIDO_TRY(ReadLocations(c, call.field, "locationReference", locations, call.location));
+    BEACON_EIDO_TRY(ReadLocations(c, call.field, "locationReference", locations, location_cache,
+                                  call.location));
     std::vector<std::pair<std::string, std::string>> refs;
     BEACON_EIDO_TRY(Refs(c, call.field, "notesReference", refs));
     std::string narrative;
@@ -539,14 +569,14 @@ Result<Document> Parse(std::string_view body) {
       if (!narrative.empty()) narrative += "\n";
       narrative += n.text;
       call_notes.insert(ref);
-    }
-    if (narrative.size() > kMaxTextBytes) {
-      return Invalid(call.field + ": the call's notes are longer than " +
-                         std::to_string(kMaxTextBytes) + " bytes together",
-                     Join(call.field, "notesReference"));
+      if (narrative.size() > kMaxTextBytes) {
+        return Invalid(call.field + ": the call's notes are longer than " +
+                           std::to_string(kMaxTextBytes) + " bytes together",
+                       Join(call.field, "notesReference"));
+      }
     }
     if (!narrative.empty()) call.narrative = std::move(narrative);
-    BEACON_EIDO_TRY(ReadCaller(c, call.field, persons, callbacks, call.caller));
+    BEACON_EIDO_TRY(ReadCaller(c, call.field, persons, callbacks, person_cache, call.caller));
     doc.calls.push_back(std::move(call));
   }
 
@@ -562,7 +592,8 @@ Result<Document> Parse(std::string_view body) {
     std::vector<std::string> status;
     BEACON_EIDO_TRY(Strings(*inc, f, "incidentStatusCommonRegistryText", status));
     for (const auto& s : status) doc.closed = doc.closed || Lower(s) == "closed";
-    BEACON_EIDO_TRY(ReadLocations(*inc, f, "locationReference", locations, doc.location));
+    BEACON_EIDO_TRY(
+        ReadLocations(*inc, f, "locationReference", locations, location_cache, doc.location));
     if (const json* disp = Find(*inc, "dispositionComponent")) {
       std::string df = Join(f, "dispositionComponent");
       if (!disp->is_array()) {

@@ -861,6 +861,8 @@ void Center::ImportIncident(const Actor& a, eido::Document doc, const eido::Iden
     }
   }
   if (calls_added && !created) changes.push_back(std::to_string(calls_added) + " calls added");
+  // An EIDO without calls: the incident's last activity is the EIDO's time.
+  if (inc->call_ids.empty()) inc->last_call_at = std::max(inc->last_call_at, doc.updated_at);
   if (!inc->location) {
     for (auto cid : inc->call_ids) {
       const auto& c = calls_.at(cid.value());

@@ -443,6 +443,31 @@ TEST_F(EidoTest, TransferBetweenCentresKeepsEveryField) {
   EXPECT_EQ(back.status, 409) << back.body;
 }
 
+// An EIDO may carry no calls and no coordinates: the incident still opens,
+// its last activity is the EIDO's time, and it has no nearby cameras.
+TEST_F(EidoTest, IncidentWithoutCallsOrPlace) {
+  json doc = {{"$id", "urn:emergency:uid:incidentid:bare:other.example"},
+              {"eidoVersion", "1.0"},
+              {"lastUpdateTimeStamp", "2024-05-01T12:00:00Z"},
+              {"updatedByAgencyReference", {{"$ref", "other.example"}}},
+              {"issuingElementIdentification", "cad.other.example"},
+              {"agencyComponent", json::array()}};
+  ExpectValid(doc);
+  json r = Import(*api_, doc);
+  ASSERT_EQ(r.value("created", false), true);
+  std::int64_t id = r.at("incident_id").get<std::int64_t>();
+  json inc = api_->Incident(id);
+  EXPECT_EQ(inc.value("last_call_at", ""), "2024-05-01T12:00:00.000Z");
+  EXPECT_EQ(inc.value("incident_type", ""), "PUBLIC_SERVICE");
+  EXPECT_THAT(TimelineOf(inc, "eido_import").at(0).value("text", ""),
+              HasSubstr("no incident type given"));
+  EXPECT_FALSE(inc.contains("location"));
+  EXPECT_TRUE(
+      api_->MustGet("/incidents/" + std::to_string(id) + "/cameras", "dispatcher")["cameras"]
+          .empty());
+  ExpectValid(Export(*api_, id));
+}
+
 TEST_F(EidoTest, MappingSurvivesARestart) {
   std::int64_t id = Import(*api_, Sample()).at("incident_id").get<std::int64_t>();
   fixture_.server->Kill(SIGKILL);

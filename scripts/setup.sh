@@ -11,6 +11,7 @@ PACKAGES=(
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev
   clang-14 libclang-rt-14-dev clang-format time python3
   chromium
+  python3-jsonschema python3-yaml
 )
 # Node.js and npm for web/ (Debian 12: nodejs 18). A node/npm that is already
 # on the PATH (e.g. from NodeSource, which bundles npm) is used as it is.

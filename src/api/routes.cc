@@ -304,6 +304,7 @@ void RegisterRoutes(Router& router, RouteDeps d) {
 
   RegisterPlanningRoutes(router, d);
   RegisterMapRoutes(router, d);
+  RegisterExchangeRoutes(router, d);
 }
 
 }  // namespace beacon::api

@@ -26,12 +26,16 @@ struct RouteDeps {
   // Coverage, move-ups and demand counts (routes_planning.cc); null: those
   // routes answer as without a graph and count nothing.
   planning::Planner* planner = nullptr;
+  // Who this centre is in the EIDOs it writes (serve --agency).
+  eido::Identity eido_self = {};
 };
 
 void RegisterRoutes(Router& router, RouteDeps deps);
 void RegisterPlanningRoutes(Router& router, const RouteDeps& deps);
 // GET /api/v1/map/roads.geojson (routes_map.cc).
 void RegisterMapRoutes(Router& router, const RouteDeps& deps);
+// EIDO, GeoJSON and camera routes (routes_exchange.cc).
+void RegisterExchangeRoutes(Router& router, const RouteDeps& deps);
 
 // The OpenAPI document compiled into the binary.
 std::string_view OpenApiSpec();

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -162,7 +163,9 @@ int Serve(const ServeOptions& opts) {
   api::Metrics metrics;
   boost::asio::thread_pool blocking(1);
   api::Router router(auth);
-  api::RegisterRoutes(router, {center, auth, metrics, store, blocking, network.get(), &planner});
+  api::RouteDeps deps{center, auth, metrics, store, blocking, network.get(), &planner};
+  deps.eido_self = {opts.agency, "beacon." + opts.agency};
+  api::RegisterRoutes(router, deps);
   std::optional<api::StaticFiles> web;
   {
     std::string dir = opts.web_dir.value_or(DefaultWebDir());
@@ -234,6 +237,17 @@ int Main(int argc, char** argv) {
                     "Road graph file from beacon import-osm: recommendations use road ETAs");
   serve->add_option("--web", serve_opts.web_dir,
                     "Command-room web bundle to serve at / (default: web/ beside the binary)");
+  serve
+      ->add_option("--agency", serve_opts.agency,
+                   "This centre's agency id in EIDO exports, a domain name (e.g. psap.example.org)")
+      ->check([](const std::string& s) {
+        bool ok = !s.empty() && s.size() <= 253;
+        for (char c : s) {
+          ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-');
+        }
+        return ok ? std::string() : std::string("--agency must be a domain name (a-z 0-9 . -)");
+      })
+      ->capture_default_str();
   serve->add_option("--threads", serve_opts.threads, "I/O threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

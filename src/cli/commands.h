@@ -21,6 +21,8 @@ struct ServeOptions {
   // The command-room web bundle served at /; default: `web/` beside the
   // binary (where `make build` puts it), skipped with a warning when absent.
   std::optional<std::string> web_dir;
+  // This centre's agency id in EIDO exports (a domain name).
+  std::string agency = "beacon.invalid";
 };
 
 // Runs the server until SIGINT/SIGTERM. Returns the process exit code.

@@ -103,6 +103,33 @@ Status SeedDemoCity(service::Center& center) {
     });
     if (!r) return r.error();
   }
+  // Traffic cameras at real intersections of the demo area. Their stream
+  // URLs are placeholders under the reserved .example domain (RFC 2606):
+  // nothing answers there, and Beacon never fetches them itself.
+  struct DemoCamera {
+    const char* name;
+    const char* slug;
+    LatLon where;
+  };
+  constexpr DemoCamera kCameras[] = {
+      {"Mission St & Cesar Chavez St", "mission-cesar-chavez", {37.74815, -122.41814}},
+      {"Valencia St & 24th St", "valencia-24th", {37.75228, -122.42060}},
+      {"Potrero Ave & 24th St", "potrero-24th", {37.75302, -122.40652}},
+      {"Guerrero St & Cesar Chavez St", "guerrero-cesar-chavez", {37.74791, -122.42295}},
+      {"Mission St & 30th St", "mission-30th", {37.74236, -122.42218}},
+      {"Bayshore Blvd & Cesar Chavez St", "bayshore-cesar-chavez", {37.74937, -122.40442}},
+  };
+  auto have_cameras = center.ListCameras()["cameras"];
+  for (const auto& cam : kCameras) {
+    if (exists(have_cameras, "name", cam.name)) continue;
+    auto r = Wait([&](service::Done d) {
+      center.CreateCamera(
+          kSupervisor,
+          {cam.name, cam.where, std::string("https://cameras.example/demo/") + cam.slug + ".m3u8"},
+          std::move(d));
+    });
+    if (!r) return r.error();
+  }
   return Status::Ok();
 }
 

@@ -13,7 +13,8 @@
 
 namespace beacon::cli {
 
-// Creates the demo stations and units (idempotent: existing ids are kept).
+// Creates the demo stations, units and cameras (idempotent: existing ids
+// and camera names are kept).
 Status SeedDemoCity(service::Center& center);
 
 class DemoTraffic {

@@ -27,6 +27,7 @@ using IncidentId = StrongId<struct IncidentTag, std::int64_t>;
 using UnitId = StrongId<struct UnitTag, std::string>;
 using StationId = StrongId<struct StationTag, std::string>;
 using EventSeq = StrongId<struct EventSeqTag, std::int64_t>;
+using CameraId = StrongId<struct CameraTag, std::int64_t>;
 
 }  // namespace beacon
 

@@ -1,5 +1,7 @@
 #include "intake/requests.h"
 
+#include <cctype>
+
 #include "intake/json_body.h"
 
 namespace beacon::intake {
@@ -265,6 +267,36 @@ Result<UserCreateRequest> ParseUserCreateRequest(std::string_view body) {
   if (!pass) return pass.error();
   if (pass->size() < 8) return Invalid("password must be at least 8 characters", "password");
   return UserCreateRequest{*name, *role, *pass};
+}
+
+Result<CameraCreateRequest> ParseCameraCreateRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"name", "lat", "lon", "stream_url"});
+  if (!obj) return obj.error();
+  auto name = obj->String("name", kMaxName);
+  if (!name) return name.error();
+  auto ll = ReadLatLon(*obj);
+  if (!ll) return ll.error();
+  auto url = obj->String("stream_url", kMaxUrl);
+  if (!url) return url.error();
+  // The URL is handed to a video player, never fetched by the server; it
+  // must still be a plain URL of a streaming scheme, with no spaces or
+  // control characters that could smuggle anything else.
+  std::string lower;
+  for (char c : *url)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  size_t host = 0;
+  for (const char* scheme : {"http://", "https://", "rtsp://"}) {
+    if (lower.rfind(scheme, 0) == 0) host = std::string_view(scheme).size();
+  }
+  bool clean = true;
+  for (unsigned char c : *url) clean = clean && c > 0x20 && c != 0x7f;
+  if (host == 0 || host >= url->size() || (*url)[host] == '/' || !clean) {
+    return Invalid(
+        "stream_url must be an http://, https:// or rtsp:// URL with a host and no spaces",
+        "stream_url");
+  }
+  return CameraCreateRequest{std::move(*name), *ll, std::move(*url)};
 }
 
 }  // namespace beacon::intake

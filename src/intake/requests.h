@@ -48,6 +48,15 @@ struct UserCreateRequest {
   std::string password;
 };
 
+struct CameraCreateRequest {
+  std::string name;
+  LatLon location;
+  std::string stream_url;
+};
+
+// Limit on a camera stream URL, in bytes.
+constexpr size_t kMaxUrl = 2000;
+
 Result<model::CallInput> ParseCallRequest(std::string_view body);
 Result<LoginRequest> ParseLoginRequest(std::string_view body);
 Result<UnitCreateRequest> ParseUnitCreateRequest(std::string_view body);
@@ -59,5 +68,7 @@ Result<IncidentId> ParseMergeRequest(std::string_view body);
 Result<SplitRequest> ParseSplitRequest(std::string_view body);
 Result<std::string> ParseCloseRequest(std::string_view body);
 Result<UserCreateRequest> ParseUserCreateRequest(std::string_view body);
+// {"name", "lat", "lon", "stream_url"}: an http, https or rtsp URL with a host.
+Result<CameraCreateRequest> ParseCameraCreateRequest(std::string_view body);
 
 }  // namespace beacon::intake

@@ -26,6 +26,11 @@ bool Allowed(Role role, Permission p) {
       return role == R::kAdmin;
     case P::kReadMetrics:
       return role == R::kSupervisor || role == R::kAnalyst || role == R::kAdmin;
+    case P::kExportIncidents:
+    case P::kViewCameras:
+      return role == R::kCallTaker || role == R::kDispatcher || role == R::kSupervisor;
+    case P::kImportIncidents:
+      return role == R::kDispatcher || role == R::kSupervisor;
   }
   return false;
 }
@@ -52,6 +57,12 @@ std::string_view ToString(Permission p) {
       return "manage users";
     case Permission::kReadMetrics:
       return "read metrics";
+    case Permission::kExportIncidents:
+      return "export incidents (EIDO)";
+    case Permission::kImportIncidents:
+      return "import incidents (EIDO)";
+    case Permission::kViewCameras:
+      return "view cameras";
   }
   return "";
 }

@@ -20,6 +20,9 @@ enum class Permission {
   kReadAudit,
   kManageUsers,
   kReadMetrics,
+  kExportIncidents,  // EIDO export (with caller personal data; audited)
+  kImportIncidents,  // EIDO import of incidents transferred from another centre
+  kViewCameras,      // nearest cameras of an incident and the audited stream view
 };
 
 bool Allowed(Role role, Permission p);

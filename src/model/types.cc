@@ -184,6 +184,26 @@ json ToJson(const Incident& i, bool with_timeline) {
   if (i.closed_at) j["closed_at"] = FormatRfc3339(*i.closed_at);
   PutOpt(j, "disposition", i.disposition);
   if (i.merged_into) j["merged_into"] = i.merged_into->value();
+  if (i.eido) {
+    json calls_map = json::array();
+    for (const auto& [eid, cid] : i.eido->calls) calls_map.push_back({eid, cid.value()});
+    json notes_map = json::array();
+    for (const auto& [eid, n] : i.eido->notes) notes_map.push_back({eid, n});
+    json resources = json::array();
+    for (const auto& r : i.eido->resources) {
+      resources.push_back({{"id", r.id},
+                           {"agency", r.agency},
+                           {"name", r.name},
+                           {"unit_type", r.unit_type},
+                           {"status", r.status}});
+    }
+    j["eido"] = {{"incident_id", i.eido->incident_id},
+                 {"agency", i.eido->agency},
+                 {"updated_at", FormatRfc3339(i.eido->updated_at)},
+                 {"calls", std::move(calls_map)},
+                 {"notes", std::move(notes_map)},
+                 {"resources", std::move(resources)}};
+  }
   return j;
 }
 
@@ -213,6 +233,24 @@ Incident IncidentFromJson(const json& j) {
   if (auto c = GetOpt<std::string>(j, "closed_at")) i.closed_at = ParseRfc3339(*c);
   i.disposition = GetOpt<std::string>(j, "disposition");
   if (auto m = GetOpt<std::int64_t>(j, "merged_into")) i.merged_into = IncidentId{*m};
+  if (auto it = j.find("eido"); it != j.end() && it->is_object()) {
+    EidoLink link;
+    link.incident_id = it->at("incident_id").get<std::string>();
+    link.agency = it->value("agency", "");
+    link.updated_at = ParseRfc3339(it->value("updated_at", "")).value_or(0);
+    for (const auto& c : it->at("calls")) {
+      link.calls.emplace_back(c.at(0).get<std::string>(), CallId{c.at(1).get<std::int64_t>()});
+    }
+    for (const auto& n : it->at("notes")) {
+      link.notes.emplace_back(n.at(0).get<std::string>(), n.at(1).get<std::int64_t>());
+    }
+    for (const auto& r : it->at("resources")) {
+      link.resources.push_back({r.at("id").get<std::string>(), r.value("agency", ""),
+                                r.value("name", ""), r.value("unit_type", ""),
+                                r.value("status", "")});
+    }
+    i.eido = std::move(link);
+  }
   return i;
 }
 
@@ -248,6 +286,22 @@ json ToJson(const Station& s) {
 Station StationFromJson(const json& j) {
   return {StationId{j.at("station_id").get<std::string>()}, j.at("name").get<std::string>(),
           LocFromJson(j.at("location"))};
+}
+
+json ToJson(const Camera& c) {
+  return {{"id", c.id.value()},         {"name", c.name},
+          {"lat", c.location.lat},      {"lon", c.location.lon},
+          {"stream_url", c.stream_url}, {"created_at", FormatRfc3339(c.created_at)},
+          {"created_by", c.created_by}};
+}
+
+Camera CameraFromJson(const json& j) {
+  return {CameraId{j.at("id").get<std::int64_t>()},
+          j.at("name").get<std::string>(),
+          {j.at("lat").get<double>(), j.at("lon").get<double>()},
+          j.at("stream_url").get<std::string>(),
+          ParseRfc3339(j.at("created_at").get<std::string>()).value_or(0),
+          j.value("created_by", "")};
 }
 
 }  // namespace beacon::model

@@ -74,6 +74,27 @@ struct Assignment {
   std::optional<TimeMs> released_at;
 };
 
+// An EIDO emergency resource of another centre named in an imported
+// incident: not one of our units, kept so it can be shown and re-exported.
+struct ForeignResource {
+  std::string id;  // EIDO $id
+  std::string agency;
+  std::string name;
+  std::string unit_type;
+  std::string status;
+};
+
+// Where an incident imported by EIDO came from, and which of its parts came
+// with it, so a re-sent EIDO updates rather than duplicates (docs/eido.md).
+struct EidoLink {
+  std::string incident_id;                            // the EIDO incident tracking id ($id)
+  std::string agency;                                 // updatedByAgencyReference of the last import
+  TimeMs updated_at = 0;                              // lastUpdateTimeStamp of the last import
+  std::vector<std::pair<std::string, CallId>> calls;  // EIDO call $id -> call
+  std::vector<std::pair<std::string, std::int64_t>> notes;  // EIDO note $id -> timeline index
+  std::vector<ForeignResource> resources;
+};
+
 struct Incident {
   IncidentId id;
   std::string incident_type;
@@ -89,6 +110,7 @@ struct Incident {
   std::vector<CallId> call_ids;
   std::vector<Assignment> assignments;
   std::vector<TimelineEntry> timeline;
+  std::optional<EidoLink> eido;  // set on incidents imported by EIDO
 
   // Units currently committed to this incident (not yet released).
   std::vector<UnitId> ActiveUnits() const;
@@ -111,6 +133,17 @@ struct Unit {
   TimeMs status_at = 0;
 };
 
+// A traffic or site camera of the registry. Beacon stores and hands out
+// the stream URL only; it never analyses video.
+struct Camera {
+  CameraId id;
+  std::string name;
+  LatLon location;
+  std::string stream_url;
+  TimeMs created_at = 0;
+  std::string created_by;
+};
+
 // JSON mapping. `with_personal` controls whether caller name/phone appear.
 nlohmann::json ToJson(const Call& c, bool with_personal);
 // Without the timeline for storage and events: the timeline grows with every
@@ -126,5 +159,8 @@ Call CallFromJson(const nlohmann::json& j);
 Incident IncidentFromJson(const nlohmann::json& j);
 Unit UnitFromJson(const nlohmann::json& j);
 Station StationFromJson(const nlohmann::json& j);
+// The whole camera record, stream_url included (storage and POST answer).
+nlohmann::json ToJson(const Camera& c);
+Camera CameraFromJson(const nlohmann::json& j);
 
 }  // namespace beacon::model

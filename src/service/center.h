@@ -20,6 +20,7 @@
 #include "correlate/incident_index.h"
 #include "dispatch/response_plan.h"
 #include "dispatch/travel_times.h"
+#include "eido/eido.h"
 #include "intake/requests.h"
 #include "model/types.h"
 #include "store/store.h"
@@ -83,6 +84,22 @@ class Center {
   CenterStats Stats() const;
   const dispatch::ResponsePlans& plans() const { return plans_; }
 
+  // EIDO exchange (docs/eido.md). Import creates the incident of an EIDO
+  // the first time its tracking id is seen and updates it on every re-send
+  // (calls, notes and other centres' units matched by their EIDO $id);
+  // the body says {"created": true} for a new incident. Export answers the
+  // EIDO document, caller data included, after an audit entry is durable.
+  void ImportIncident(const Actor& a, eido::Document doc, const eido::Identity& self, Done done);
+  void ExportIncident(const Actor& a, IncidentId id, const eido::Identity& self, Done done);
+
+  // Camera registry. Beacon stores cameras and hands out stream URLs; it
+  // never looks at video. ViewCamera answers the stream URL only after the
+  // audit entry (who, which camera, which incident) is durable.
+  void CreateCamera(const Actor& a, intake::CameraCreateRequest req, Done done);
+  Json ListCameras() const;
+  Result<Json> NearestCameras(IncidentId id, size_t limit) const;
+  void ViewCamera(const Actor& a, IncidentId incident, CameraId camera, Done done);
+
  private:
   class Tx;
   void Submit(Tx& tx, Json body, Done done);  // requires mu_
@@ -106,6 +123,10 @@ class Center {
   std::int64_t next_call_ = 1;
   std::int64_t next_incident_ = 1;
   std::int64_t seq_ = 0;
+  // EIDO incident tracking id -> incident, rebuilt from the incidents on Load.
+  std::map<std::string, std::int64_t> eido_incidents_;
+  std::map<std::int64_t, model::Camera> cameras_;
+  std::int64_t next_camera_ = 1;
 };
 
 }  // namespace beacon::service

@@ -8,6 +8,9 @@
 //   analyst     read-only, without caller personal data
 //   auditor     the audit log only
 //   admin       users, units, stations
+//   EIDO export carries caller data (call_taker, dispatcher, supervisor);
+//   EIDO import changes incidents (dispatcher, supervisor); cameras near an
+//   incident and their audited view are for the roles working incidents.
 //
 // Every attempt gets fresh fixtures (a new call, unit, incident...) so an
 // allowed request can succeed and a forbidden one would visibly change
@@ -49,6 +52,11 @@ const RoleSet kResourceReaders = {"call_taker", "dispatcher", "supervisor", "ana
 // Aggregate counters: the analyst's aggregates, plus the supervisor and the
 // admin who run the centre and the server.
 const RoleSet kMetricsReaders = {"supervisor", "analyst", "admin"};
+// EIDO export carries caller name and phone: the roles that may read them.
+const RoleSet kEidoExporters = {"call_taker", "dispatcher", "supervisor"};
+// Cameras near an incident and the audited stream view: the roles working
+// incidents, never the analyst.
+const RoleSet kCameraViewers = {"call_taker", "dispatcher", "supervisor"};
 const RoleSet kAuditors = {"auditor"};
 const RoleSet kAdmins = {"admin"};
 
@@ -82,6 +90,30 @@ class World {
     std::string id = Unique("U");
     api_.CreateUnit(id, "medic", "", NextPlace());
     return id;
+  }
+  std::string NewCamera() {
+    json c = api_.MustPost("/cameras",
+                           {{"name", Unique("Camera ")},
+                            {"lat", NextPlace().lat},
+                            {"lon", kOrigin.lon},
+                            {"stream_url", "http://127.0.0.1:9/example"}},
+                           "supervisor", 201);
+    return std::to_string(c.at("id").get<std::int64_t>());
+  }
+  // A minimal EIDO from another centre with a fresh incident tracking id.
+  json NewEido() {
+    return {{"$id", Unique("urn:emergency:uid:incidentid:roles-") + ":other.example"},
+            {"eidoVersion", "1.0"},
+            {"lastUpdateTimeStamp", "2024-05-01T12:00:00Z"},
+            {"updatedByAgencyReference", {{"$ref", "other.example"}}},
+            {"issuingElementIdentification", "cad.other.example"},
+            {"agencyComponent", json::array()},
+            {"incidentComponent",
+             {{"$id", Unique("inc")},
+              {"lastUpdateTimeStamp", "2024-05-01T12:00:00Z"},
+              {"updatedByAgencyReference", {{"$ref", "other.example"}}},
+              {"incidentTypeCommonRegistryText", "medical"},
+              {"incidentTypeInternalCode", "MEDICAL"}}}};
   }
   // An incident with two calls; returns the incident and its second call.
   std::pair<std::string, std::int64_t> NewIncidentWithTwoCalls() {
@@ -202,6 +234,43 @@ const std::vector<RouteCase>& Routes() {
       {"MapRoads", "GET", "/map/roads.geojson", kResourceReaders, 404, false,
        [](World&) { return Get("/map/roads.geojson"); }},
       {"Audit", "GET", "/audit", kAuditors, 200, false, [](World&) { return Get("/audit"); }},
+      {"IncidentsGeoJson", "GET", "/incidents.geojson", kOperationsReaders, 200, false,
+       [](World& w) {
+         w.NewIncident();
+         return Get("/incidents.geojson");
+       }},
+      {"UnitsGeoJson", "GET", "/units.geojson", kResourceReaders, 200, false,
+       [](World& w) {
+         w.NewUnit();
+         return Get("/units.geojson");
+       }},
+      {"ExportEido", "GET", "/incidents/{id}/eido", kEidoExporters, 200, false,
+       [](World& w) { return Get("/incidents/" + w.NewIncident() + "/eido"); }},
+      {"ImportEido", "POST", "/eido", kDispatchers, 200, false,
+       [](World& w) {
+         return Attempt{"/eido", w.NewEido()};
+       }},
+      {"ListCameras", "GET", "/cameras", kResourceReaders, 200, false,
+       [](World&) { return Get("/cameras"); }},
+      {"CreateCamera", "POST", "/cameras", kResourceManagers, 201, false,
+       [](World& w) {
+         return Attempt{"/cameras",
+                        {{"name", w.Unique("Cam ")},
+                         {"lat", kOrigin.lat},
+                         {"lon", kOrigin.lon},
+                         {"stream_url", "rtsp://127.0.0.1:9/example"}}};
+       }},
+      {"IncidentCameras", "GET", "/incidents/{id}/cameras", kCameraViewers, 200, false,
+       [](World& w) {
+         w.NewCamera();
+         return Get("/incidents/" + w.NewIncident() + "/cameras?limit=3");
+       }},
+      {"ViewCamera", "POST", "/incidents/{id}/cameras/{camera_id}/view", kCameraViewers, 200, false,
+       [](World& w) {
+         std::string camera = w.NewCamera();
+         return Attempt{"/incidents/" + w.NewIncident() + "/cameras/" + camera + "/view",
+                        json::object()};
+       }},
       {"CreateUser", "POST", "/users", kAdmins, 201, false,
        [](World& w) {
          return Attempt{"/users",

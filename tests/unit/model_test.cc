@@ -111,5 +111,49 @@ TEST(ModelJson, IncidentAndUnitRoundTrip) {
   EXPECT_EQ(ToJson(UnitFromJson(ToJson(u))), ToJson(u));
 }
 
+TEST(Permissions, ExchangeAndCameras) {
+  for (auto r : AllRoles()) {
+    bool works_incidents =
+        r == Role::kCallTaker || r == Role::kDispatcher || r == Role::kSupervisor;
+    // EIDO export carries caller data: exactly the roles that read it.
+    EXPECT_EQ(Allowed(r, Permission::kExportIncidents), Allowed(r, Permission::kReadPersonal));
+    EXPECT_EQ(Allowed(r, Permission::kViewCameras), works_incidents) << ToString(r);
+    EXPECT_EQ(Allowed(r, Permission::kImportIncidents), Allowed(r, Permission::kDispatch));
+  }
+  EXPECT_FALSE(Allowed(Role::kAnalyst, Permission::kViewCameras));
+  EXPECT_FALSE(Allowed(Role::kAnalyst, Permission::kExportIncidents));
+  EXPECT_FALSE(Allowed(Role::kAuditor, Permission::kImportIncidents));
+}
+
+TEST(ModelJson, CameraAndEidoLinkRoundTrip) {
+  Camera c{CameraId{4}, "Gate", {51.5, -0.1}, "rtsp://127.0.0.1/x", 1714564800000, "sup"};
+  Camera back = CameraFromJson(ToJson(c));
+  EXPECT_EQ(back.id, c.id);
+  EXPECT_EQ(back.name, c.name);
+  EXPECT_EQ(back.location.lat, c.location.lat);
+  EXPECT_EQ(back.stream_url, c.stream_url);
+  EXPECT_EQ(back.created_at, c.created_at);
+  EXPECT_EQ(back.created_by, c.created_by);
+
+  Incident i;
+  i.id = IncidentId{2};
+  i.incident_type = "MEDICAL";
+  i.eido = EidoLink{"urn:x",         "other.example",
+                    1714564800000,   {{"call-a", CallId{9}}},
+                    {{"note-a", 3}}, {{"r1", "other.example", "Medic 4", "ambulance", "OnScene"}}};
+  Incident j = IncidentFromJson(ToJson(i, /*with_timeline=*/false));
+  ASSERT_TRUE(j.eido.has_value());
+  EXPECT_EQ(j.eido->incident_id, "urn:x");
+  EXPECT_EQ(j.eido->agency, "other.example");
+  EXPECT_EQ(j.eido->updated_at, 1714564800000);
+  ASSERT_EQ(j.eido->calls.size(), 1u);
+  EXPECT_EQ(j.eido->calls[0].second, CallId{9});
+  ASSERT_EQ(j.eido->notes.size(), 1u);
+  EXPECT_EQ(j.eido->notes[0].second, 3);
+  ASSERT_EQ(j.eido->resources.size(), 1u);
+  EXPECT_EQ(j.eido->resources[0].status, "OnScene");
+  EXPECT_FALSE(IncidentFromJson(ToJson(Incident{})).eido.has_value());
+}
+
 }  // namespace
 }  // namespace beacon::model

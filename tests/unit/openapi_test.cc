@@ -65,6 +65,12 @@ std::string PermissionName(model::Permission p) {
       return "manage_users";
     case P::kReadMetrics:
       return "read_metrics";
+    case P::kExportIncidents:
+      return "export_incidents";
+    case P::kImportIncidents:
+      return "import_incidents";
+    case P::kViewCameras:
+      return "view_cameras";
   }
   return "?";
 }
@@ -649,6 +655,37 @@ TEST_F(OpenApiTest, ServerAnswersFitTheSpec) {
   Expect("POST", v1 + "/incidents/1/close", "supervisor", {{"disposition", "again"}}, 409);
   Expect("GET", v1 + "/incidents/1/recommendations", "dispatcher", none, 409);
   Expect("GET", v1 + "/incidents?status=closed", "analyst", none, 200);
+
+  // Cameras, GeoJSON and EIDO (routes_exchange.cc).
+  json cam = Expect("POST", v1 + "/cameras", "supervisor",
+                    {{"name", "Dam / Damrak"},
+                     {"lat", 52.373},
+                     {"lon", 4.893},
+                     {"stream_url", "http://127.0.0.1:8554/example/cam1"}},
+                    201);
+  std::string cam_id = std::to_string(cam.value("id", 0));
+  Expect("POST", v1 + "/cameras", "supervisor",
+         {{"name", "x"}, {"lat", 52.0}, {"lon", 4.0}, {"stream_url", "file:///etc/passwd"}}, 422);
+  Expect("POST", v1 + "/cameras", "supervisor", {{"name", "x"}, {"lat", 52.0}}, 400);
+  Expect("GET", v1 + "/cameras", "analyst", none, 200);
+  Expect("GET", v1 + "/incidents/1/cameras?limit=3", "call_taker", none, 200);
+  Expect("GET", v1 + "/incidents/1/cameras?limit=0", "call_taker", none, 422);
+  Expect("GET", v1 + "/incidents/99/cameras", "call_taker", none, 404);
+  Expect("GET", v1 + "/incidents/1/cameras", "analyst", none, 403);
+  Expect("POST", v1 + "/incidents/1/cameras/" + cam_id + "/view", "dispatcher", none, 200);
+  Expect("POST", v1 + "/incidents/1/cameras/99/view", "dispatcher", none, 404);
+  Expect("GET", v1 + "/incidents.geojson?status=all", "analyst", none, 200);
+  Expect("GET", v1 + "/incidents.geojson?status=bogus", "analyst", none, 422);
+  Expect("GET", v1 + "/units.geojson", "admin", none, 200);
+  Expect("GET", v1 + "/incidents/1/eido", "dispatcher", none, 200);
+  Expect("GET", v1 + "/incidents/99/eido", "dispatcher", none, 404);
+  Expect("GET", v1 + "/incidents/1/eido", "analyst", none, 403);
+  std::string sample = ReadFile(std::string(BEACON_SOURCE_DIR) +
+                                "/../shared/data/standards/eido/Sample_call_transfer_EIDO.json");
+  ASSERT_FALSE(sample.empty()) << "the NENA sample EIDO is missing from ../shared/data";
+  Expect("POST", v1 + "/eido", "dispatcher", json::parse(sample), 200);
+  Expect("POST", v1 + "/eido", "dispatcher", {{"eidoVersion", "1.0"}}, 400);
+  Expect("POST", v1 + "/eido", "call_taker", json::parse(sample), 403);
 
   // Audit, metrics, stream.
   // Planning without a road graph: coverage is 409, demand counts work.

@@ -301,6 +301,8 @@ void RegisterRoutes(Router& router, RouteDeps d) {
                  });
                });
              });
+
+  RegisterCapRoutes(router, d);
 }
 
 }  // namespace beacon::api

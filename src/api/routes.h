@@ -8,6 +8,7 @@
 #include "api/auth.h"
 #include "api/metrics.h"
 #include "api/router.h"
+#include "cap/mapping.h"
 #include "routing/road_network.h"
 #include "service/center.h"
 
@@ -22,9 +23,16 @@ struct RouteDeps {
   boost::asio::thread_pool& blocking;
   // Road routing; null when the server runs without --graph.
   const routing::RoadNetwork* network = nullptr;
+  // CAP 1.2 (routes_cap.cc): how received alerts become calls (null: the
+  // built-in config/cap_mapping.json must be given by the caller), and the
+  // <sender> of the alerts Beacon issues.
+  const cap::CallMapping* cap_mapping = nullptr;
+  std::string cap_sender = "beacon@localhost";
 };
 
 void RegisterRoutes(Router& router, RouteDeps deps);
+// POST /cap, POST /alerts, GET /alerts/{id}.xml, GET /alerts/feed.atom.
+void RegisterCapRoutes(Router& router, const RouteDeps& deps);
 
 // The OpenAPI document compiled into the binary.
 std::string_view OpenApiSpec();

@@ -18,6 +18,10 @@ struct ServeOptions {
   bool demo = false;
   std::uint64_t demo_seed = 1;
   double demo_calls_per_min = 6;
+  // CAP 1.2 (docs/cap.md): alert -> call mapping file (default: the
+  // built-in config/cap_mapping.json) and the <sender> of issued alerts.
+  std::optional<std::string> cap_mapping_file;
+  std::string cap_sender = "beacon@localhost";
 };
 
 // Runs the server until SIGINT/SIGTERM. Returns the process exit code.

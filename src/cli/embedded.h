@@ -9,5 +9,7 @@ namespace beacon::cli {
 std::string_view DefaultResponsePlans();
 // config/routing_profile.json as shipped.
 std::string_view DefaultRoutingProfile();
+// config/cap_mapping.json as shipped.
+std::string_view DefaultCapMapping();
 
 }  // namespace beacon::cli

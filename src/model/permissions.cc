@@ -26,6 +26,8 @@ bool Allowed(Role role, Permission p) {
       return role == R::kAdmin;
     case P::kReadMetrics:
       return role == R::kSupervisor || role == R::kAnalyst || role == R::kAdmin;
+    case P::kIssueAlerts:
+      return role == R::kSupervisor;
   }
   return false;
 }
@@ -52,6 +54,8 @@ std::string_view ToString(Permission p) {
       return "manage users";
     case Permission::kReadMetrics:
       return "read metrics";
+    case Permission::kIssueAlerts:
+      return "issue public alerts";
   }
   return "";
 }

@@ -20,6 +20,7 @@ enum class Permission {
   kReadAudit,
   kManageUsers,
   kReadMetrics,
+  kIssueAlerts,  // issue CAP public warnings (POST /alerts)
 };
 
 bool Allowed(Role role, Permission p);

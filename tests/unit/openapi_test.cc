@@ -64,6 +64,8 @@ std::string PermissionName(model::Permission p) {
       return "manage_users";
     case P::kReadMetrics:
       return "read_metrics";
+    case P::kIssueAlerts:
+      return "issue_alerts";
   }
   return "?";
 }

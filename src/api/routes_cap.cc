@@ -51,6 +51,13 @@ bool XmlMediaType(std::string_view content_type) {
   return t == "application/cap+xml" || t == "application/xml" || t == "text/xml";
 }
 
+service::Done Respond(Reply reply, int ok_status) {
+  return [reply = std::move(reply), ok_status](Result<json> r) {
+    if (!r) return reply(ErrorResponse(r.error()));
+    reply(JsonResponse(ok_status, *r));
+  };
+}
+
 std::optional<std::int64_t> AlertId(const std::string& s) {
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -92,10 +99,9 @@ void RegisterCapRoutes(Router& router, const RouteDeps& d) {
         in.alert = std::move(*alert);
         in.sha256 = Sha256Hex(bytes);
         in.xml_base64 = Base64(bytes);
-        center.ReceiveCap(c.actor, std::move(in), [reply](Result<json> r) {
-          if (!r) return reply(ErrorResponse(r.error()));
-          reply(JsonResponse(r->value("duplicate", false) ? 200 : 201, *r));
-        });
+        // A repeat of the same message answers the first receipt (201,
+        // "duplicate": true): senders retry, and a retry must not fail.
+        center.ReceiveCap(c.actor, std::move(in), Respond(std::move(reply), 201));
       });
 
   router.Add("POST", v1 + "/alerts", Permission::kIssueAlerts,

@@ -75,7 +75,7 @@ Result<AlertIssueRequest> ReadAlertIssueRequest(const json& j) {
                    "references_alert_id");
   }
   const json* inc = obj.Find("incident_id");
-  if (!inc) return Invalid("incident_id is required", "incident_id");
+  if (!inc) return Malformed("incident_id is required", "incident_id");
   if (!inc->is_number_integer() || inc->get<std::int64_t>() <= 0) {
     return Malformed("incident_id must be a positive integer id", "incident_id");
   }
@@ -130,7 +130,7 @@ Result<AlertIssueRequest> ReadAlertIssueRequest(const json& j) {
   }
 
   const json* langs = obj.Find("languages");
-  if (!langs) return Invalid("languages is required (one entry per language)", "languages");
+  if (!langs) return Malformed("languages is required (one entry per language)", "languages");
   if (!langs->is_array() || langs->empty() || langs->size() > 20) {
     return Malformed("languages must be an array of 1 to 20 objects", "languages");
   }
@@ -171,7 +171,7 @@ Result<AlertIssueRequest> ReadAlertIssueRequest(const json& j) {
 
   auto area = obj.OptObject("area");
   if (!area) return area.error();
-  if (!*area) return Invalid("area is required ({description, polygon | circle})", "area");
+  if (!*area) return Malformed("area is required ({description, polygon | circle})", "area");
   BEACON_RETURN_IF_ERROR((*area)->OnlyKeys({"description", "polygon", "circle"}));
   auto desc = (*area)->String("description", kMaxAddress);
   if (!desc) return desc.error();

@@ -999,7 +999,6 @@ void Center::IssueAlert(const Actor& a, Json body, const std::string& sender, Do
               "CAP " + req->msg_type + " " + identifier +
                   " issued: " + first.headline.value_or(first.event));
   tx.PutEvent("incident.updated", inc->second);
-  tx.Event("alert.issued", Json{{"alert", doc}});
   tx.Audit("alert.issue", "alert/" + std::to_string(id) + ":" + req->msg_type);
   Json out = {{"id", id},
               {"identifier", identifier},

@@ -103,7 +103,8 @@ class Center {
   // received earlier adds its call to that alert's incident (when still
   // open); a Cancel records a timeline entry on it. The same
   // sender+identifier+sent again answers the first body with
-  // "duplicate": true when the bytes are identical, 409 when they differ.
+  // "duplicate": true and changes nothing when the bytes are identical;
+  // Conflict when they differ.
   void ReceiveCap(const Actor& a, ReceivedCap in, Done done);
   // Issues a CAP alert from a POST /api/v1/alerts body (a JSON object; see
   // intake/alert_request.h). An Update or Cancel overlays the body on the

@@ -146,7 +146,7 @@ TEST_F(CapTest, OasisExamplesBecomeAgencyCalls) {
     }
     // The same message again: the first answer, no second call.
     auto again = PostCap(a.http(), xml, fixture_->Token("dispatcher"));
-    ASSERT_EQ(again.status, 200) << again.body;
+    ASSERT_EQ(again.status, 201) << again.body;
     EXPECT_EQ(again.Json()["call_id"], body["call_id"]);
     EXPECT_EQ(again.Json()["duplicate"], true);
     // Same sender+identifier+sent, different bytes: a conflict.
@@ -178,7 +178,8 @@ TEST_F(CapTest, UpdateAndCancelFollowTheEarlierAlertAcrossARestart) {
   EXPECT_EQ(cancel.Json()["incident_id"], incident);
   EXPECT_FALSE(cancel.Json().contains("call_id"));
   auto again = PostCap(b.http(), SfAlert("TP-1", "Alert"), t);
-  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(again.Json()["duplicate"], true);
 
   json inc = b.Incident(incident);
   EXPECT_EQ(inc["calls"].size(), 2u);
@@ -417,7 +418,7 @@ TEST_F(CapTest, IssuedAlertsValidateAndAppearInTheFeed) {
   json no_area = alert;
   no_area.erase("area");
   auto r = a.Post("/alerts", no_area, "supervisor");
-  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.Json()["error"]["field"], "area");
   r = a.Post("/alerts", {{"msg_type", "Update"}, {"references_alert_id", 999999}}, "supervisor");
   EXPECT_EQ(r.status, 422);

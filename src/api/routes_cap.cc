@@ -44,6 +44,19 @@ Response CapRefusal(const Status& s) {
   return JsonResponse(HttpStatus(s.code()), {{"error", std::move(err)}});
 }
 
+// The charset parameter of a Content-Type ("" when absent), unquoted.
+std::string Charset(std::string_view content_type) {
+  std::string lower(content_type);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  size_t at = lower.find("charset=");
+  if (at == std::string::npos) return "";
+  std::string v(content_type.substr(at + 8));
+  v = v.substr(0, v.find(';'));
+  while (!v.empty() && (v.back() == ' ' || v.back() == '"')) v.pop_back();
+  while (!v.empty() && (v.front() == ' ' || v.front() == '"')) v.erase(0, 1);
+  return v;
+}
+
 bool XmlMediaType(std::string_view content_type) {
   std::string t(content_type.substr(0, content_type.find(';')));
   while (!t.empty() && t.back() == ' ') t.pop_back();
@@ -85,7 +98,7 @@ void RegisterCapRoutes(Router& router, const RouteDeps& d) {
               {Code::kUnavailable, "this server has no CAP mapping; start it with --cap-mapping"}));
         }
         const std::string& bytes = c.request->body;
-        auto alert = cap::Parse(bytes);
+        auto alert = cap::Parse(bytes, Charset(c.request->content_type));
         if (!alert) {
           Log(Level::kInfo, "cap.refused",
               {{"rule", cap::RuleOf(alert.error())},

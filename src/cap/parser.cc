@@ -153,7 +153,7 @@ std::string DeclaredEncoding(std::string_view s) {
   return std::string(decl.substr(i, close - i));
 }
 
-Result<std::string> ToUtf8(std::string_view in) {
+Result<std::string> ToUtf8(std::string_view in, std::string_view charset) {
   if (in.empty()) return Bad("xml.syntax", "the body is empty; send a CAP 1.2 <alert>");
   bool bom = StartsWith(in, 0, "\xEF\xBB\xBF");
   if (bom) in.remove_prefix(3);
@@ -161,7 +161,9 @@ Result<std::string> ToUtf8(std::string_view in) {
       (in.size() >= 2 && (in[0] == '\0' || in[1] == '\0'))) {
     return Bad("xml.encoding", "UTF-16 and UTF-32 are not accepted; send UTF-8 or ISO-8859-1");
   }
-  std::string declared = Lower(DeclaredEncoding(in));
+  // RFC 7303: a BOM, then the charset of the Content-Type, then the XML
+  // declaration; UTF-8 when none says anything.
+  std::string declared = Lower(charset.empty() ? DeclaredEncoding(in) : std::string(charset));
   std::string out;
   if (declared.empty() || declared == "utf-8" || declared == "utf8" || bom) {
     out.assign(in);
@@ -179,8 +181,8 @@ Result<std::string> ToUtf8(std::string_view in) {
     }
     out.assign(in);
   } else {
-    return Bad("xml.encoding", "encoding \"" + DeclaredEncoding(in) +
-                                   "\" is not accepted; send UTF-8 or ISO-8859-1");
+    return Bad("xml.encoding",
+               "encoding \"" + declared + "\" is not accepted; send UTF-8 or ISO-8859-1");
   }
   size_t bad = CheckUtf8(out);
   if (bad != std::string::npos) {
@@ -1005,8 +1007,8 @@ std::string FormatCapTime(TimeMs t) {
   return iso.substr(0, 19) + "-00:00";
 }
 
-Result<Alert> Parse(std::string_view bytes) {
-  auto utf8 = ToUtf8(bytes);
+Result<Alert> Parse(std::string_view bytes, std::string_view charset) {
+  auto utf8 = ToUtf8(bytes, Trim(charset));
   if (!utf8) return utf8.error();
   BEACON_RETURN_IF_ERROR(RefuseDeclarations(*utf8));
   pugi::xml_document doc;

@@ -28,7 +28,9 @@ namespace beacon::cap {
 // encoding, declarations, entities, XInclude, not well-formed) or kInvalid
 // (a CAP schema or specification rule), field = the element path
 // ("alert/info[0]/area[0]/polygon[0]") and a message "<rule>: <why>".
-Result<Alert> Parse(std::string_view bytes);
+// `charset` is the charset parameter of the HTTP Content-Type, if any; it
+// wins over the XML declaration (RFC 7303), a byte order mark over both.
+Result<Alert> Parse(std::string_view bytes, std::string_view charset = {});
 
 // The rule id of a refusal made by Parse ("cap.polygon.closed"), or "".
 std::string RuleOf(const Status& s);

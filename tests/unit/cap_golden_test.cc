@@ -319,6 +319,23 @@ std::string Minimal(const std::string& tail) {
          tail + "</alert>";
 }
 
+// RFC 7303: the Content-Type charset wins over the declaration; a BOM wins
+// over both.
+TEST(CapEncoding, CharsetParameterWinsOverTheDeclaration) {
+  std::string latin1 = Minimal("<note>caf\xE9</note>");
+  EXPECT_FALSE(Parse(latin1));  // no declaration: UTF-8, and \xE9 alone is not UTF-8
+  auto a = Parse(latin1, "ISO-8859-1");
+  ASSERT_TRUE(a) << a.error().message();
+  EXPECT_EQ(a->note, "caf\xC3\xA9");
+  std::string declared = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>" + latin1;
+  EXPECT_TRUE(Parse(declared));
+  EXPECT_FALSE(Parse(declared, "utf-8"));
+  EXPECT_EQ(RuleOf(Parse(latin1, "koi8-r").error()), "xml.encoding");
+  auto bom = Parse("\xEF\xBB\xBF" + Minimal("<note>caf\xC3\xA9</note>"), "ISO-8859-1");
+  ASSERT_TRUE(bom) << bom.error().message();
+  EXPECT_EQ(bom->note, "caf\xC3\xA9");
+}
+
 TEST(CapHostile, DeepSignatureNestingIsHandledWithoutRecursion) {
   std::string deep;
   const int kDepth = 200000;

@@ -36,6 +36,22 @@ bool ValidLanguage(const std::string& v) {
   return len > 0;
 }
 
+// Text that goes into XML: no control characters but tab and newlines, and
+// not U+FFFE/U+FFFF (XML 1.0 allows neither). The body is valid UTF-8.
+Status XmlText(const std::string& v, const std::string& field) {
+  for (size_t i = 0; i < v.size(); ++i) {
+    auto c = static_cast<unsigned char>(v[i]);
+    bool control = c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+    bool nonchar = c == 0xEF && i + 2 < v.size() && static_cast<unsigned char>(v[i + 1]) == 0xBF &&
+                   (static_cast<unsigned char>(v[i + 2]) & 0xFE) == 0xBE;
+    if (control || nonchar) {
+      return Invalid(
+          field + " contains a character XML cannot carry (byte " + std::to_string(i) + ")", field);
+    }
+  }
+  return Status::Ok();
+}
+
 Result<LatLon> Pair(const json& v, const std::string& field) {
   if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number()) {
     return Malformed(field + " must be [lat, lon]", field);
@@ -166,6 +182,10 @@ Result<AlertIssueRequest> ReadAlertIssueRequest(const json& j) {
     auto instruction = lo.OptString("instruction", kMaxNarrative);
     if (!instruction) return instruction.error();
     t.instruction = *instruction;
+    BEACON_RETURN_IF_ERROR(XmlText(t.event, p + ".event"));
+    BEACON_RETURN_IF_ERROR(XmlText(t.headline.value_or(""), p + ".headline"));
+    BEACON_RETURN_IF_ERROR(XmlText(t.description.value_or(""), p + ".description"));
+    BEACON_RETURN_IF_ERROR(XmlText(t.instruction.value_or(""), p + ".instruction"));
     r.languages.push_back(std::move(t));
   }
 
@@ -177,6 +197,7 @@ Result<AlertIssueRequest> ReadAlertIssueRequest(const json& j) {
   if (!desc) return desc.error();
   if (desc->empty()) return Invalid("area.description must not be empty", "area.description");
   r.area.description = *desc;
+  BEACON_RETURN_IF_ERROR(XmlText(r.area.description, "area.description"));
   const json* poly = (*area)->Find("polygon");
   auto circle = (*area)->OptObject("circle");
   if (!circle) return circle.error();

@@ -1015,7 +1015,7 @@ Result<Alert> Parse(std::string_view bytes, std::string_view charset) {
   // No parse_doctype: there is none (refused above); pugixml never loads
   // external resources and expands only the predefined entities.
   unsigned opts = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_wconv_attribute |
-                  pugi::parse_eol | pugi::parse_ws_pcdata_single | pugi::parse_declaration;
+                  pugi::parse_eol | pugi::parse_ws_pcdata | pugi::parse_declaration;
   auto res = doc.load_buffer(utf8->data(), utf8->size(), opts, pugi::encoding_utf8);
   if (!res) {
     return Bad("xml.syntax", std::string("not well-formed XML at byte ") +

@@ -192,6 +192,147 @@ Result<std::string> ToUtf8(std::string_view in, std::string_view charset) {
   return out;
 }
 
+// ---- xs:anyURI, as libxml2 checks it -----------------------------------------
+
+// libxml2 (which the XSD cross-check runs) collapses whitespace, maps
+// characters a URI cannot hold to '_', then parses an RFC 3986
+// URI-reference; a value it cannot parse is invalid. This is that check,
+// so that what Beacon accepts the XSD accepts too.
+class UriChecker {
+ public:
+  explicit UriChecker(std::string s) : s_(std::move(s)) {}
+  bool Valid() {
+    if (s_.empty()) return true;
+    i_ = 0;
+    if (Uri()) return true;
+    i_ = 0;
+    return RelativeRef();
+  }
+
+ private:
+  char At(size_t k = 0) const { return i_ + k < s_.size() ? s_[i_ + k] : '\0'; }
+  static bool Alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+  static bool Digit(char c) { return c >= '0' && c <= '9'; }
+  static bool Hex(char c) { return Digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+  static bool Unreserved(char c) {
+    return Alpha(c) || Digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+  }
+  static bool SubDelim(char c) {
+    return std::string_view("!$&'()*+,;=").find(c) != std::string_view::npos && c;
+  }
+  // One unreserved / pct-encoded / sub-delims character, plus `extra`.
+  bool Take(std::string_view extra) {
+    char c = At();
+    if (c == '%' && Hex(At(1)) && Hex(At(2))) {
+      i_ += 3;
+      return true;
+    }
+    if (c && (Unreserved(c) || SubDelim(c) || extra.find(c) != std::string_view::npos)) {
+      ++i_;
+      return true;
+    }
+    return false;
+  }
+  bool PChar() { return Take(":@"); }
+  void Segment() {
+    while (PChar()) {
+    }
+  }
+  bool Authority() {
+    size_t start = i_;
+    while (Take(":")) {
+    }
+    if (At() == '@') {
+      ++i_;
+    } else {
+      i_ = start;
+    }
+    if (At() == '[') {
+      size_t close = s_.find(']', i_);
+      if (close == std::string::npos) return false;
+      i_ = close + 1;
+    } else {
+      while (Take("")) {
+      }
+    }
+    if (At() == ':') {
+      ++i_;
+      if (!Digit(At())) return false;
+      long long port = 0;
+      while (Digit(At())) {
+        port = port * 10 + (At() - '0');
+        if (port > 2147483647LL) return false;
+        ++i_;
+      }
+    }
+    return true;
+  }
+  void PathAbEmpty() {
+    while (At() == '/') {
+      ++i_;
+      Segment();
+    }
+  }
+  bool Tail() {
+    if (At() == '?') {
+      ++i_;
+      while (Take(":@/?")) {
+      }
+    }
+    if (At() == '#') {
+      ++i_;
+      while (Take(":@/?[]")) {
+      }
+    }
+    return i_ == s_.size();
+  }
+  bool Uri() {
+    if (!Alpha(At())) return false;
+    while (Alpha(At()) || Digit(At()) || At() == '+' || At() == '-' || At() == '.') ++i_;
+    if (At() != ':') return false;
+    ++i_;
+    if (At() == '/' && At(1) == '/') {
+      i_ += 2;
+      if (!Authority()) return false;
+      PathAbEmpty();
+    } else if (At() == '/') {
+      PathAbEmpty();
+    } else {
+      Segment();
+      PathAbEmpty();
+    }
+    return Tail();
+  }
+  bool RelativeRef() {
+    if (At() == '/' && At(1) == '/') {
+      i_ += 2;
+      if (!Authority()) return false;
+      PathAbEmpty();
+    } else if (At() == '/') {
+      PathAbEmpty();
+    } else {
+      while (Take("@")) {  // segment-nz-nc: no ':'
+      }
+      PathAbEmpty();
+    }
+    return Tail();
+  }
+
+  std::string s_;
+  size_t i_ = 0;
+};
+
+bool ValidAnyUri(std::string_view text) {
+  std::string v = Collapse(text);
+  for (auto& c : v) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 32 || u >= 127 || std::string_view(" <>\"{}|\\^`'").find(c) != std::string_view::npos) {
+      c = '_';
+    }
+  }
+  return UriChecker(std::move(v)).Valid();
+}
+
 // ---- Step 2: refuse declarations and entities before parsing ---------------
 
 bool NameChar(char c) {
@@ -731,6 +872,9 @@ Status Reader::ReadResource(const pugi::xml_node& n, const std::string& path, Re
   }
   if (r.size) r.size = std::string(Trim(*r.size));
   BEACON_RETURN_IF_ERROR(OptStr(k, "uri", r.uri));
+  if (r.uri && !ValidAnyUri(*r.uri)) {
+    return Wrong("cap.uri.format", "uri must be a URI (got \"" + *r.uri + "\")", path + "/uri");
+  }
   BEACON_RETURN_IF_ERROR(OptStr(k, "derefUri", r.deref_uri));
   BEACON_RETURN_IF_ERROR(OptStr(k, "digest", r.digest));
   return Done(k);
@@ -820,6 +964,9 @@ Status Reader::ReadInfo(const pugi::xml_node& n, const std::string& path, Info& 
   BEACON_RETURN_IF_ERROR(OptStr(k, "description", info.description));
   BEACON_RETURN_IF_ERROR(OptStr(k, "instruction", info.instruction));
   BEACON_RETURN_IF_ERROR(OptStr(k, "web", info.web));
+  if (info.web && !ValidAnyUri(*info.web)) {
+    return Wrong("cap.web.format", "web must be a URI (got \"" + *info.web + "\")", path + "/web");
+  }
   BEACON_RETURN_IF_ERROR(OptStr(k, "contact", info.contact));
   BEACON_RETURN_IF_ERROR(Pairs(k, "parameter", 0, INT32_MAX, info.parameters));
   BEACON_RETURN_IF_ERROR(

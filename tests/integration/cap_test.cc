@@ -431,5 +431,41 @@ TEST_F(CapTest, IssuedAlertsValidateAndAppearInTheFeed) {
   EXPECT_EQ(a.http().Get("/api/v1/alerts/x.xml").status, 404);
 }
 
+TEST_F(CapTest, IssuedAlertsSurviveARestart) {
+  std::string xml;
+  json issued;
+  {
+    Api a = api();
+    auto call = a.PostCall(CallBody("GAS_LEAK", {37.76, -122.43}));
+    issued = a.MustPost("/alerts",
+                        {{"incident_id", call["incident_id"]},
+                         {"category", "Safety"},
+                         {"urgency", "Expected"},
+                         {"severity", "Moderate"},
+                         {"certainty", "Likely"},
+                         {"languages", {{{"language", "en"}, {"event", "Gas leak"}}}},
+                         {"area",
+                          {{"description", "Castro"},
+                           {"circle", {{"lat", 37.76}, {"lon", -122.43}, {"radius_km", 0.3}}}}}},
+                        "supervisor", 201);
+    xml = a.http().Get("/api/v1/alerts/" + issued["id"].dump() + ".xml").body;
+  }
+  fixture_->server->Kill(SIGTERM);
+  fixture_->server->Start();
+  Api b = api();
+  // Stable: the same bytes after a restart, and the chain continues.
+  EXPECT_EQ(b.http().Get("/api/v1/alerts/" + issued["id"].dump() + ".xml").body, xml);
+  json cancel =
+      b.MustPost("/alerts", {{"msg_type", "Cancel"}, {"references_alert_id", issued["id"]}},
+                 "supervisor", 201);
+  EXPECT_GT(cancel["id"].get<std::int64_t>(), issued["id"].get<std::int64_t>());
+  EXPECT_NE(cancel["identifier"], issued["identifier"]);
+  EXPECT_EQ(b.Post("/alerts", {{"msg_type", "Cancel"}, {"references_alert_id", issued["id"]}},
+                   "supervisor")
+                .status,
+            409);
+  EXPECT_EQ(XsdProblems(b.http().Get("/api/v1/alerts/" + cancel["id"].dump() + ".xml").body), "");
+}
+
 }  // namespace
 }  // namespace beacon::testing

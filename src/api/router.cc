@@ -31,9 +31,14 @@ bool MatchPattern(std::string_view pattern, std::string_view path,
   if (ps.size() != xs.size()) return false;
   params.clear();
   for (size_t i = 0; i < ps.size(); ++i) {
-    if (ps[i].size() > 2 && ps[i].front() == '{' && ps[i].back() == '}') {
+    size_t close = ps[i].find('}');
+    if (ps[i].size() > 2 && ps[i].front() == '{' && close != std::string_view::npos) {
+      // "{id}" or "{id}.xml": a parameter, then an optional literal suffix.
+      std::string_view suffix = ps[i].substr(close + 1);
+      std::string_view x = xs[i];
+      if (x.size() <= suffix.size() || x.substr(x.size() - suffix.size()) != suffix) return false;
       std::string v;
-      if (xs[i].empty() || !PercentDecode(xs[i], v)) return false;
+      if (!PercentDecode(x.substr(0, x.size() - suffix.size()), v)) return false;
       params.push_back(std::move(v));
     } else if (ps[i] != xs[i]) {
       return false;

@@ -50,7 +50,7 @@ using Handler = std::function<void(const Context&, Reply)>;
 
 struct Route {
   std::string method;
-  std::string pattern;  // "/api/v1/incidents/{id}/merge"
+  std::string pattern;  // "/api/v1/incidents/{id}/merge"; "{id}.xml": param + suffix
   // nullopt: public (no token). Otherwise the permission the caller needs.
   std::optional<model::Permission> permission;
   Handler handler;

@@ -305,6 +305,7 @@ void RegisterRoutes(Router& router, RouteDeps d) {
   RegisterPlanningRoutes(router, d);
   RegisterMapRoutes(router, d);
   RegisterExchangeRoutes(router, d);
+  RegisterCapRoutes(router, d);
 }
 
 }  // namespace beacon::api

@@ -8,6 +8,7 @@
 #include "api/auth.h"
 #include "api/metrics.h"
 #include "api/router.h"
+#include "cap/mapping.h"
 #include "planning/planner.h"
 #include "routing/road_network.h"
 #include "service/center.h"
@@ -28,6 +29,11 @@ struct RouteDeps {
   planning::Planner* planner = nullptr;
   // Who this centre is in the EIDOs it writes (serve --agency).
   eido::Identity eido_self = {};
+  // CAP 1.2 (routes_cap.cc): how received alerts become calls (null: the
+  // built-in config/cap_mapping.json must be given by the caller), and the
+  // <sender> of the alerts Beacon issues.
+  const cap::CallMapping* cap_mapping = nullptr;
+  std::string cap_sender = "beacon@localhost";
 };
 
 void RegisterRoutes(Router& router, RouteDeps deps);
@@ -36,6 +42,8 @@ void RegisterPlanningRoutes(Router& router, const RouteDeps& deps);
 void RegisterMapRoutes(Router& router, const RouteDeps& deps);
 // EIDO, GeoJSON and camera routes (routes_exchange.cc).
 void RegisterExchangeRoutes(Router& router, const RouteDeps& deps);
+// POST /cap, POST /alerts, GET /alerts/{id}.xml, GET /alerts/feed.atom.
+void RegisterCapRoutes(Router& router, const RouteDeps& deps);
 
 // The OpenAPI document compiled into the binary.
 std::string_view OpenApiSpec();

@@ -10,7 +10,9 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "api/auth.h"
@@ -19,6 +21,7 @@
 #include "api/planning_feed.h"
 #include "api/routes.h"
 #include "api/stream_hub.h"
+#include "cap/mapping.h"
 #include "cli/demo.h"
 #include "cli/embedded.h"
 #include "cli/planning_bench.h"
@@ -43,6 +46,41 @@ int Fail(const std::string& msg) {
 Result<dispatch::ResponsePlans> LoadPlans(const std::optional<std::string>& file) {
   if (file) return dispatch::ResponsePlans::Load(*file);
   return dispatch::ResponsePlans::Parse(DefaultResponsePlans());
+}
+
+// The CAP alert -> call mapping; every incident type it names must have a
+// response plan.
+Result<cap::CallMapping> LoadCapMapping(const std::optional<std::string>& file,
+                                        const dispatch::ResponsePlans& plans) {
+  std::string text(DefaultCapMapping());
+  std::string name = "built-in config/cap_mapping.json";
+  if (file) {
+    std::ifstream in(*file, std::ios::binary);
+    if (!in) return Invalid("--cap-mapping " + *file + ": cannot read the file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+    name = "--cap-mapping " + *file;
+  }
+  auto m = cap::CallMapping::Parse(text);
+  if (!m) return Invalid(name + ": " + m.error().message());
+  for (const auto& t : m->IncidentTypes()) {
+    if (!plans.Find(t)) {
+      return Invalid(name + ": incident type " + t +
+                     " has no response plan; valid codes: " + plans.CodeList());
+    }
+  }
+  return m;
+}
+
+bool ValidCapSender(const std::string& s) {
+  if (s.empty() || s.size() > 200) return false;
+  for (char c : s) {
+    if (c == ' ' || c == ',' || c == '<' || c == '&' || static_cast<unsigned char>(c) < 0x21) {
+      return false;
+    }
+  }
+  return true;
 }
 
 // Reads one line from stdin without echo when stdin is a terminal.
@@ -127,6 +165,11 @@ int Serve(const ServeOptions& opts) {
   if (!listen) return Fail(listen.error().message());
   auto plans = LoadPlans(opts.plans_file);
   if (!plans) return Fail(plans.error().message());
+  auto cap_mapping = LoadCapMapping(opts.cap_mapping_file, *plans);
+  if (!cap_mapping) return Fail(cap_mapping.error().message());
+  if (!ValidCapSender(opts.cap_sender)) {
+    return Fail("--cap-sender must be 1-200 characters without spaces, commas, '<' or '&'");
+  }
 
   // Declared first so it outlives the store, whose commit callbacks post into it.
   boost::asio::io_context ioc(opts.threads);
@@ -165,6 +208,8 @@ int Serve(const ServeOptions& opts) {
   api::Router router(auth);
   api::RouteDeps deps{center, auth, metrics, store, blocking, network.get(), &planner};
   deps.eido_self = {opts.agency, "beacon." + opts.agency};
+  deps.cap_mapping = &*cap_mapping;
+  deps.cap_sender = opts.cap_sender;
   api::RegisterRoutes(router, deps);
   std::optional<api::StaticFiles> web;
   {
@@ -250,6 +295,10 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--threads", serve_opts.threads, "I/O threads")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  serve->add_option("--cap-mapping", serve_opts.cap_mapping_file,
+                    "CAP alert -> call mapping (default: the built-in config/cap_mapping.json)");
+  serve->add_option("--cap-sender", serve_opts.cap_sender, "<sender> of the CAP alerts issued")
       ->capture_default_str();
 
   auto* user = app.add_subcommand("user", "Manage users");

@@ -23,6 +23,10 @@ struct ServeOptions {
   std::optional<std::string> web_dir;
   // This centre's agency id in EIDO exports (a domain name).
   std::string agency = "beacon.invalid";
+  // CAP 1.2 (docs/cap.md): alert -> call mapping file (default: the
+  // built-in config/cap_mapping.json) and the <sender> of issued alerts.
+  std::optional<std::string> cap_mapping_file;
+  std::string cap_sender = "beacon@localhost";
 };
 
 // Runs the server until SIGINT/SIGTERM. Returns the process exit code.

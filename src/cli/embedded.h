@@ -12,5 +12,7 @@ std::string_view DefaultRoutingProfile();
 // config/formats/<name>.json as shipped (call-history formats for
 // `beacon replay`); empty when there is no such built-in format.
 std::string_view BuiltinHistoryFormat(std::string_view name);
+// config/cap_mapping.json as shipped.
+std::string_view DefaultCapMapping();
 
 }  // namespace beacon::cli

@@ -31,6 +31,8 @@ bool Allowed(Role role, Permission p) {
       return role == R::kCallTaker || role == R::kDispatcher || role == R::kSupervisor;
     case P::kImportIncidents:
       return role == R::kDispatcher || role == R::kSupervisor;
+    case P::kIssueAlerts:
+      return role == R::kSupervisor;
   }
   return false;
 }
@@ -63,6 +65,8 @@ std::string_view ToString(Permission p) {
       return "import incidents (EIDO)";
     case Permission::kViewCameras:
       return "view cameras";
+    case Permission::kIssueAlerts:
+      return "issue public alerts";
   }
   return "";
 }

@@ -23,6 +23,7 @@ enum class Permission {
   kExportIncidents,  // EIDO export (with caller personal data; audited)
   kImportIncidents,  // EIDO import of incidents transferred from another centre
   kViewCameras,      // nearest cameras of an incident and the audited stream view
+  kIssueAlerts,      // issue CAP public warnings (POST /alerts)
 };
 
 bool Allowed(Role role, Permission p);

@@ -113,6 +113,7 @@ json ToJson(const Call& c, bool with_personal) {
   PutOpt(j, "address", c.address);
   PutOpt(j, "narrative", c.narrative);
   if (c.duplicate_of) j["duplicate_of"] = c.duplicate_of->value();
+  if (c.source) j["source"] = *c.source;
   if (c.caller && with_personal) {
     json caller = json::object();
     PutOpt(caller, "name", c.caller->name);
@@ -138,6 +139,7 @@ Call CallFromJson(const json& j) {
   c.address = GetOpt<std::string>(j, "address");
   c.narrative = GetOpt<std::string>(j, "narrative");
   if (auto d = GetOpt<std::int64_t>(j, "duplicate_of")) c.duplicate_of = IncidentId{*d};
+  if (auto it = j.find("source"); it != j.end() && it->is_object()) c.source = *it;
   if (auto it = j.find("caller"); it != j.end()) {
     c.caller = Caller{GetOpt<std::string>(*it, "name"), GetOpt<std::string>(*it, "phone")};
   }

@@ -40,6 +40,9 @@ struct CallInput {
   std::string incident_type;
   std::optional<std::string> narrative;
   std::optional<Caller> caller;
+  // Where an agency call came from (a JSON object: the standard and the
+  // message's identifiers, e.g. CAP identifier/sender/sent); see docs/cap.md.
+  std::optional<nlohmann::json> source;
 };
 
 struct Call {
@@ -56,6 +59,7 @@ struct Call {
   std::optional<std::string> narrative;
   std::optional<Caller> caller;
   std::optional<IncidentId> duplicate_of;  // set when linked on intake
+  std::optional<nlohmann::json> source;    // as CallInput::source
 };
 
 enum class IncidentStatus { kOpen, kClosed, kMerged };

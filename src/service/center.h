@@ -16,7 +16,9 @@
 #include <string>
 #include <vector>
 
+#include "cap/alert.h"
 #include "common/clock.h"
+#include "correlate/duplicate_detector.h"
 #include "correlate/incident_index.h"
 #include "dispatch/response_plan.h"
 #include "dispatch/travel_times.h"
@@ -100,6 +102,40 @@ class Center {
   Result<Json> NearestCameras(IncidentId id, size_t limit) const;
   void ViewCamera(const Actor& a, IncidentId incident, CameraId camera, Done done);
 
+  // CAP 1.2 in and out (docs/cap.md).
+  //
+  // A received message, already accepted by cap::Parse and
+  // cap::CheckAcceptable. `call` is the call an Alert or Update becomes
+  // (absent for a Cancel); `xml_base64` the original bytes (stored so,
+  // whatever their encoding; signatures stay intact) and `sha256` their hex
+  // digest.
+  struct ReceivedCap {
+    cap::Alert alert;
+    std::optional<model::CallInput> call;
+    std::string xml_base64;
+    std::string sha256;
+  };
+  // Body {alert_id, identifier, sender, sent, msg_type, call_id?,
+  // incident_id?, linked_to?}. An Update whose <references> names an alert
+  // received earlier adds its call to that alert's incident (when still
+  // open); a Cancel records a timeline entry on it. The same
+  // sender+identifier+sent again answers the first body with
+  // "duplicate": true and changes nothing when the bytes are identical;
+  // Conflict when they differ.
+  void ReceiveCap(const Actor& a, ReceivedCap in, Done done);
+  // Issues a CAP alert from a POST /api/v1/alerts body (a JSON object; see
+  // intake/alert_request.h). An Update or Cancel overlays the body on the
+  // request of the alert it references and references it and its chain.
+  void IssueAlert(const Actor& a, Json body, const std::string& sender, Done done);
+  // The CAP XML of an issued alert, byte for byte as first served.
+  Result<std::string> IssuedAlertXml(std::int64_t id) const;
+  struct IssuedAlertSummary {
+    std::int64_t id = 0;
+    std::string identifier, sender, sent, msg_type, title, summary;
+  };
+  // Newest first, at most `limit`.
+  std::vector<IssuedAlertSummary> IssuedAlerts(size_t limit) const;
+
  private:
   class Tx;
   void Submit(Tx& tx, Json body, Done done);  // requires mu_
@@ -127,6 +163,26 @@ class Center {
   std::map<std::string, std::int64_t> eido_incidents_;
   std::map<std::int64_t, model::Camera> cameras_;
   std::int64_t next_camera_ = 1;
+
+  // CAP (requires mu_ unless noted).
+  Result<Json> AddCall(Tx& tx, const Actor& a, model::CallInput in,
+                       std::optional<correlate::Match> link);
+  void LoadAlerts(const store::Snapshot& snap);  // throws Json::exception
+  // The open incident an earlier received alert led to, following merges.
+  model::Incident* CapIncident(const std::string& key);
+  struct CapReceived {
+    std::int64_t alert_id = 0;
+    std::optional<std::int64_t> call_id, incident_id;
+    std::string sha256;
+    Json result;
+  };
+  std::map<std::string, CapReceived> cap_received_;  // by sender,identifier,sent
+  struct IssuedAlert {
+    Json doc;  // the stored record without the XML
+    std::string xml;
+  };
+  std::map<std::int64_t, IssuedAlert> issued_;
+  std::int64_t next_alert_ = 1;
 };
 
 }  // namespace beacon::service

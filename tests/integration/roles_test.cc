@@ -86,6 +86,33 @@ class World {
                                   {{"caller", {{"name", "Test Caller"}, {"phone", "555 0100"}}}}));
   }
   std::string NewIncident() { return std::to_string(NewCall().at("incident_id").get<int>()); }
+  // A CAP 1.2 alert with a fresh identifier at a fresh place (POST /cap).
+  std::string NewCapAlert() {
+    Place p = NextPlace();
+    return "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>" + Unique("R") +
+           "</identifier><sender>roles@test.example</sender>"
+           "<sent>2026-01-01T00:00:00-00:00</sent><status>Actual</status>"
+           "<msgType>Alert</msgType><scope>Public</scope><info><category>Met</category>"
+           "<event>Flood</event><urgency>Expected</urgency><severity>Moderate</severity>"
+           "<certainty>Likely</certainty><area><areaDesc>here</areaDesc><circle>" +
+           std::to_string(p.lat) + "," + std::to_string(p.lon) +
+           " 1</circle></area></info></alert>";
+  }
+  json NewAlertBody() {
+    return {{"incident_id", std::stoi(NewIncident())},
+            {"category", "Met"},
+            {"urgency", "Expected"},
+            {"severity", "Moderate"},
+            {"certainty", "Likely"},
+            {"languages", {{{"language", "en"}, {"event", "Flood"}}}},
+            {"area",
+             {{"description", "here"}, {"circle", {{"lat", 1}, {"lon", 2}, {"radius_km", 3}}}}}};
+  }
+  // An issued alert's id (issued as the supervisor).
+  std::string NewIssuedAlert() {
+    return std::to_string(
+        api_.MustPost("/alerts", NewAlertBody(), "supervisor", 201).at("id").get<int>());
+  }
   std::string NewUnit() {
     std::string id = Unique("U");
     api_.CreateUnit(id, "medic", "", NextPlace());
@@ -271,6 +298,20 @@ const std::vector<RouteCase>& Routes() {
          return Attempt{"/incidents/" + w.NewIncident() + "/cameras/" + camera + "/view",
                         json::object()};
        }},
+      // CAP 1.2: alerts from other agencies are calls; public warnings are
+      // issued by the supervisor and readable by anyone without a token.
+      {"ReceiveCap", "POST", "/cap", kCallCreators, 201, false,
+       [](World& w) {
+         return Attempt{"/cap", w.NewCapAlert()};
+       }},
+      {"IssueAlert", "POST", "/alerts", kSupervisors, 201, false,
+       [](World& w) {
+         return Attempt{"/alerts", w.NewAlertBody()};
+       }},
+      {"AlertFeed", "GET", "/alerts/feed.atom", kEveryone, 200, true,
+       [](World&) { return Get("/alerts/feed.atom"); }},
+      {"AlertXml", "GET", "/alerts/{id}.xml", kEveryone, 200, true,
+       [](World& w) { return Get("/alerts/" + w.NewIssuedAlert() + ".xml"); }},
       {"CreateUser", "POST", "/users", kAdmins, 201, false,
        [](World& w) {
          return Attempt{"/users",
@@ -296,6 +337,11 @@ Fixture& Server() {
 HttpResult Send(HttpClient& http, const Attempt& a, const std::string& token,
                 const std::map<std::string, std::string>& headers = {}) {
   bool get = a.body.is_null();
+  if (a.body.is_string()) {  // an XML body (POST /cap)
+    auto with_type = headers;
+    with_type.emplace("Content-Type", "application/cap+xml");
+    return http.Request("POST", "/api/v1" + a.target, a.body.get<std::string>(), token, with_type);
+  }
   return http.Request(get ? "GET" : "POST", "/api/v1" + a.target, get ? "" : a.body.dump(), token,
                       headers);
 }

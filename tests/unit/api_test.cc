@@ -68,6 +68,26 @@ TEST_F(RouterTest, UnknownPathAndMethod) {
   EXPECT_TRUE(j["error"]["message"].get<std::string>().find("POST") != std::string::npos);
 }
 
+// "{id}.xml": the parameter is the segment without the literal suffix, and
+// a segment without the suffix (or with nothing before it) does not match.
+TEST_F(RouterTest, ParamWithSuffix) {
+  router_.Add("GET", "/api/v1/docs/feed.atom", std::nullopt, [](const Context&, Reply reply) {
+    reply(JsonResponse(200, {{"feed", true}}));
+  });
+  router_.Add("GET", "/api/v1/docs/{id}.xml", std::nullopt, [](const Context& c, Reply reply) {
+    reply(JsonResponse(200, {{"id", c.params[0]}}));
+  });
+  auto r = Call(router_, "GET", "/api/v1/docs/42.xml");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["id"], "42");
+  EXPECT_EQ(nlohmann::json::parse(Call(router_, "GET", "/api/v1/docs/feed.atom").body)["feed"],
+            true);
+  EXPECT_EQ(nlohmann::json::parse(Call(router_, "GET", "/api/v1/docs/a.b.xml").body)["id"], "a.b");
+  EXPECT_EQ(Call(router_, "GET", "/api/v1/docs/42").status, 404);
+  EXPECT_EQ(Call(router_, "GET", "/api/v1/docs/.xml").status, 404);
+  EXPECT_EQ(Call(router_, "GET", "/api/v1/docs/42.json").status, 404);
+}
+
 TEST(ErrorBody, HasCodeMessageAndField) {
   auto r = ErrorResponse(Invalid("lat out of range", "location.lat"));
   EXPECT_EQ(r.status, 422);

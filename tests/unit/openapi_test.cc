@@ -23,6 +23,7 @@
 #include "api/router.h"
 #include "api/routes.h"
 #include "api/stream_hub.h"
+#include "cap/mapping.h"
 #include "dispatch/response_plan.h"
 #include "dispatch/travel_times.h"
 #include "model/permissions.h"
@@ -71,6 +72,8 @@ std::string PermissionName(model::Permission p) {
       return "import_incidents";
     case P::kViewCameras:
       return "view_cameras";
+    case P::kIssueAlerts:
+      return "issue_alerts";
   }
   return "?";
 }
@@ -311,16 +314,23 @@ class OpenApiTest : public ::testing::Test {
     center_.emplace(*store_, plans_, travel_times_, clock_, feed_);
     ASSERT_TRUE(center_->Load(*snap).ok());
     auth_.emplace(*store_, clock_);
-    RegisterRoutes(router_, {*center_, *auth_, metrics_, *store_, pool_, nullptr, &planner_});
+    auto mapping = cap::CallMapping::Parse(
+        ReadFile(std::string(BEACON_SOURCE_DIR) + "/config/cap_mapping.json"));
+    ASSERT_TRUE(mapping) << mapping.error().message();
+    cap_mapping_.emplace(std::move(*mapping));
+    RouteDeps deps{*center_, *auth_, metrics_, *store_, pool_, nullptr, &planner_};
+    deps.cap_mapping = &*cap_mapping_;
+    RegisterRoutes(router_, deps);
   }
 
   void TearDown() override { pool_.join(); }
 
   // Dispatches one request through the router and waits (bounded) for the reply.
   Answer Send(const std::string& method, const std::string& target, const std::string& role,
-              const std::string& body = "") {
+              const std::string& body = "", const std::string& content_type = "application/json") {
     auto req = std::make_shared<Request>();
     req->method = method;
+    req->content_type = content_type;
     auto q = target.find('?');
     req->path = target.substr(0, q);
     if (q != std::string::npos) {
@@ -393,6 +403,7 @@ class OpenApiTest : public ::testing::Test {
   PlanningFeed feed_{planner_, hub_};
   std::optional<service::Center> center_;
   std::optional<Auth> auth_;
+  std::optional<cap::CallMapping> cap_mapping_;
   Metrics metrics_;
   boost::asio::thread_pool pool_{1};
   RoleAuthenticator authn_;
@@ -741,6 +752,60 @@ TEST_F(OpenApiTest, ServerAnswersFitTheSpec) {
     }
   }
   EXPECT_EQ(seen, named);
+}
+
+// The CAP routes (docs/cap.md): XML in, JSON receipts, XML and Atom out.
+TEST_F(OpenApiTest, CapAnswersFitTheSpec) {
+  const std::string v1 = "/api/v1";
+  const std::string examples = std::string(BEACON_SOURCE_DIR) + "/../shared/data/standards/cap/";
+  std::string quake = ReadFile(examples + "examples/Oasis_EarthquakeReport.xml");
+  ASSERT_FALSE(quake.empty());
+  auto cap = [&](const std::string& role, const std::string& xml, int status,
+                 const std::string& type = "application/cap+xml") {
+    Answer a = Send("POST", v1 + "/cap", role, xml, type);
+    std::string what = "POST /cap as " + role;
+    EXPECT_EQ(a.status, status) << what << " answered " << a.body;
+    CheckDocumented("POST", v1 + "/cap", a, what);
+    return a.Json();
+  };
+  json taken = cap("call_taker", quake, 201);
+  EXPECT_EQ(taken["msg_type"], "Update");
+  EXPECT_EQ(cap("dispatcher", quake, 201)["duplicate"], true);
+  cap("call_taker", quake + " ", 409);
+  cap("analyst", quake, 403);
+  cap("", quake, 401);
+  cap("call_taker", quake, 415, "application/json");
+  EXPECT_EQ(cap("call_taker", "<alert", 400)["error"]["rule"], "xml.syntax");
+  std::string unclosed = quake;
+  unclosed.replace(unclosed.find("<circle>"),
+                   unclosed.find("</circle>") - unclosed.find("<circle>"),
+                   "<polygon>1,1 1,2 2,2 2,1</polygon><circle>1,1 0");
+  EXPECT_EQ(cap("call_taker", unclosed, 422)["error"]["rule"], "cap.polygon.closed");
+  Expect("GET", v1 + "/calls/" + taken["call_id"].dump(), "dispatcher", nullptr, 200);
+
+  json alert = {{"incident_id", taken["incident_id"]},
+                {"category", "Geo"},
+                {"urgency", "Past"},
+                {"severity", "Minor"},
+                {"certainty", "Observed"},
+                {"languages", {{{"language", "en-US"}, {"event", "Earthquake"}}}},
+                {"area",
+                 {{"description", "Brawley"},
+                  {"circle", {{"lat", 32.95}, {"lon", -115.55}, {"radius_km", 10}}}}}};
+  json issued = Expect("POST", v1 + "/alerts", "supervisor", alert, 201);
+  Expect("POST", v1 + "/alerts", "dispatcher", alert, 403);
+  Expect("POST", v1 + "/alerts", "supervisor", {{"incident_id", 1}}, 400);
+  json no_such = alert;
+  no_such["incident_id"] = 999;
+  Expect("POST", v1 + "/alerts", "supervisor", no_such, 422);
+  Expect("POST", v1 + "/alerts", "supervisor", json::array(), 400);
+  Expect("POST", v1 + "/alerts", "supervisor",
+         {{"msg_type", "Cancel"}, {"references_alert_id", issued["id"]}}, 201);
+  Expect("POST", v1 + "/alerts", "supervisor",
+         {{"msg_type", "Cancel"}, {"references_alert_id", issued["id"]}}, 409);
+  Expect("GET", v1 + "/alerts/" + issued["id"].dump() + ".xml", "", nullptr, 200);
+  Expect("GET", v1 + "/alerts/" + taken["alert_id"].dump() + ".xml", "", nullptr, 404);
+  Expect("GET", v1 + "/alerts/feed.atom", "", nullptr, 200);
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
-// Fuzzes every JSON request-body parser (intake/requests.h): the first byte
+// Fuzzes every JSON request-body parser (intake/requests.h, alert_request.h): the first byte
 // picks the parser, the rest is the body. Seeds: tests/golden/.
 #include <cstdint>
 #include <string_view>
 
+#include "intake/alert_request.h"
+#include "intake/json_body.h"
 #include "intake/requests.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -10,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
   // Golden call bodies start with '{' and go to the call parser.
-  switch (data[0] == '{' ? 0 : data[0] % 11) {
+  switch (data[0] == '{' ? 0 : data[0] % 13) {
     case 0:
       (void)ParseCallRequest(std::string_view(reinterpret_cast<const char*>(data), size));
       break;
@@ -41,9 +43,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 9:
       (void)ParseCloseRequest(body);
       break;
-    default:
+    case 10:
       (void)ParseUserCreateRequest(body);
       break;
+    case 11:
+      (void)ParseCameraCreateRequest(body);
+      break;
+    default: {
+      // POST /alerts: the route parses the body, then reads the request.
+      auto j = ParseObject(body);
+      if (j) (void)ReadAlertIssueRequest(*j);
+      break;
+    }
   }
   return 0;
 }

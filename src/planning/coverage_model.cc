@@ -129,6 +129,10 @@ std::vector<CoverageCell> CoverageGrid::Cells(const CoverageTracker& tracker,
   for (NodeIndex v = 0; v < graph_.nodes(); ++v) {
     if (copies_.IsOriginal(v) && Reached(tracker, copies_, v, limit_ms)) hit.push_back(cell_[v]);
   }
+  return Draw(std::move(hit));
+}
+
+std::vector<CoverageCell> CoverageGrid::Draw(std::vector<std::uint32_t> hit) const {
   std::sort(hit.begin(), hit.end());
   std::vector<CoverageCell> out;
   for (size_t i = 0; i < hit.size();) {
@@ -297,7 +301,11 @@ CoverageModel::CoverageModel(const routing::RoadGraph& graph, const routing::Con
   const NodeIndex n = graph.nodes();
   original_rank_.resize(n);
   weight_.assign(n, 0);
-  for (NodeIndex v = 0; v < n; ++v) original_rank_[ch.rank[v]] = ch.rank[copies.Original(v)];
+  cell_by_rank_.resize(n);
+  for (NodeIndex v = 0; v < n; ++v) {
+    original_rank_[ch.rank[v]] = ch.rank[copies.Original(v)];
+    cell_by_rank_[ch.rank[v]] = grid_.CellOf(v);
+  }
   if (!copies.with_copies().empty()) {
     copy_first_.assign(static_cast<size_t>(n) + 1, 0);
     for (NodeIndex o : copies.with_copies()) {
@@ -525,8 +533,16 @@ CoverageCounts CoverageModel::Counts(int seconds) {
 }
 
 std::vector<CoverageCell> CoverageModel::Cells(int seconds) {
+  // From the kept least times per rank: one sequential pass.
   const Threshold& t = GetThreshold(seconds);
-  return grid_.Cells(*t.tier->tracker, t.limit_ms);
+  const Millis* best = t.tier->best.data();
+  std::vector<std::uint32_t> hit;
+  hit.reserve(static_cast<size_t>(t.nodes_covered));
+  const auto n = static_cast<NodeIndex>(t.tier->best.size());
+  for (NodeIndex r = 0; r < n; ++r) {
+    if (original_rank_[r] == r && best[r] <= t.limit_ms) hit.push_back(cell_by_rank_[r]);
+  }
+  return grid_.Draw(std::move(hit));
 }
 
 routing::CoverageTracker& CoverageModel::Tracker(int seconds) {

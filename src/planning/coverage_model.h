@@ -105,6 +105,10 @@ class CoverageGrid {
   // Cells with at least one node within `limit_ms` (<= the tracker's
   // limit), in row-major order.
   std::vector<CoverageCell> Cells(const routing::CoverageTracker& tracker, Millis limit_ms) const;
+  // The cell of node v, and the cells drawn from the cells of the covered
+  // nodes (one entry per node, any order; sorted here).
+  std::uint32_t CellOf(NodeIndex v) const { return cell_[v]; }
+  std::vector<CoverageCell> Draw(std::vector<std::uint32_t> hit) const;
 
  private:
   const routing::RoadGraph& graph_;
@@ -211,6 +215,7 @@ class CoverageModel {
   std::vector<NodeIndex> copy_ranks_;
   std::vector<NodeIndex> with_copies_;        // original ranks with copies
   std::vector<std::int64_t> weight_;          // demand per rank
+  std::vector<std::uint32_t> cell_by_rank_;   // grid_.CellOf per rank
   std::vector<std::unique_ptr<Tier>> tiers_;  // by increasing limit
   std::vector<std::unique_ptr<Threshold>> thresholds_;
   std::uint64_t clock_ = 0;

@@ -265,6 +265,9 @@ TEST_P(RandomCoverageTest, ThresholdsFromOneTrackerEqualBruteForce) {
       auto direct = Count(model.Tracker(seconds), copies, demand, 0, seconds * 1000);
       ASSERT_EQ(direct.nodes_covered, want.nodes) << "step " << step << " seconds " << seconds;
       ASSERT_EQ(direct.demand_covered, want.demand) << "step " << step << " seconds " << seconds;
+      std::int64_t in_cells = 0;
+      for (const auto& cell : model.Cells(seconds)) in_cells += cell.nodes;
+      ASSERT_EQ(in_cells, want.nodes) << "step " << step << " seconds " << seconds;
     }
     ASSERT_EQ(model.layers(), 2u);
     EXPECT_EQ(model.Tracker(9).limit_ms(), 9000u);

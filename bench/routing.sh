@@ -72,9 +72,9 @@ print("of covered nodes and demand.")
 print()
 print("| what | the server: 240 s and 480 s kept | 240 s kept alone |")
 print("|---|---|---|")
-row = lambda what, k, f: print(f"| {what} | {m(k + '_240_480_ms'):{f}} ({p(k + '_240_480_ms'):.2f}) | "
-                               f"{m(k + '_240_ms'):{f}} ({p(k + '_240_ms'):.2f}) |")
-row("one unit status change (incremental), units sharing stations", "status_change", ".3f")
+row = lambda what, k, f: print(f"| {what} | {m(k + '_240_480_ms'):{f}} ({p(k + '_240_480_ms'):{f}}) | "
+                               f"{m(k + '_240_ms'):{f}} ({p(k + '_240_ms'):{f}}) |")
+row("one unit status change (incremental), units sharing stations", "status_change", ".4f")
 row("one unit status change (incremental), unit alone at its node", "status_change_lone_unit", ".3f")
 row("full recompute (PHAST + recount)", "full_recompute", ".2f")
 print()

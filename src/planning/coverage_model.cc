@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <tuple>
 
 #include "routing/dijkstra.h"
@@ -40,6 +41,15 @@ bool Reached(const CoverageTracker& tracker, const NodeCopies& copies, NodeIndex
   return false;
 }
 
+bool Reached(const CoverageTracker& tracker, const NodeCopies& copies, NodeIndex v,
+             Millis limit_ms) {
+  if (tracker.TimeAt(v) <= limit_ms) return true;
+  for (NodeIndex c : copies.CopiesOf(v)) {
+    if (tracker.TimeAt(c) <= limit_ms) return true;
+  }
+  return false;
+}
+
 CoverageCounts Count(const CoverageTracker& tracker, const NodeCopies& copies,
                      const DemandPoints& demand, std::int64_t demand_total) {
   CoverageCounts c;
@@ -63,6 +73,22 @@ CoverageCounts Count(const CoverageTracker& tracker, const NodeCopies& copies,
   c.demand_total = demand_total;
   for (const auto& [node, weight] : demand) {
     if (Reached(tracker, copies, node)) c.demand_covered += weight;
+  }
+  return c;
+}
+
+CoverageCounts Count(const CoverageTracker& tracker, const NodeCopies& copies,
+                     const DemandPoints& demand, std::int64_t demand_total, Millis limit_ms) {
+  if (limit_ms >= tracker.limit_ms()) return Count(tracker, copies, demand, demand_total);
+  CoverageCounts c;
+  c.units = static_cast<std::int64_t>(tracker.active_sources());
+  c.nodes_total = copies.originals();
+  for (NodeIndex v = 0; v < copies.nodes(); ++v) {
+    if (copies.IsOriginal(v) && Reached(tracker, copies, v, limit_ms)) ++c.nodes_covered;
+  }
+  c.demand_total = demand_total;
+  for (const auto& [node, weight] : demand) {
+    if (Reached(tracker, copies, node, limit_ms)) c.demand_covered += weight;
   }
   return c;
 }
@@ -97,11 +123,16 @@ CoverageGrid::CoverageGrid(const routing::RoadGraph& graph, const NodeCopies& co
   }
 }
 
-std::vector<CoverageCell> CoverageGrid::Cells(const CoverageTracker& tracker) const {
+std::vector<CoverageCell> CoverageGrid::Cells(const CoverageTracker& tracker,
+                                              Millis limit_ms) const {
   std::vector<std::uint32_t> hit;
   for (NodeIndex v = 0; v < graph_.nodes(); ++v) {
-    if (copies_.IsOriginal(v) && Reached(tracker, copies_, v)) hit.push_back(cell_[v]);
+    if (copies_.IsOriginal(v) && Reached(tracker, copies_, v, limit_ms)) hit.push_back(cell_[v]);
   }
+  return Draw(std::move(hit));
+}
+
+std::vector<CoverageCell> CoverageGrid::Draw(std::vector<std::uint32_t> hit) const {
   std::sort(hit.begin(), hit.end());
   std::vector<CoverageCell> out;
   for (size_t i = 0; i < hit.size();) {
@@ -145,12 +176,12 @@ std::vector<NodeIndex> CoverOf(routing::Dijkstra& dijkstra, const NodeCopies& co
 MoveUpPlan PlanMoveUps(const routing::RoadGraph& graph, const NodeCopies& copies,
                        CoverageTracker& tracker, const std::vector<MovableUnit>& movable,
                        const std::vector<StationSite>& stations, const DemandPoints& demand,
-                       std::int64_t demand_total, int max_moves) {
+                       std::int64_t demand_total, int max_moves, std::optional<Millis> limit_ms) {
+  const Millis limit = std::min(limit_ms.value_or(tracker.limit_ms()), tracker.limit_ms());
   MoveUpPlan plan;
-  plan.before = Count(tracker, copies, demand, demand_total);
+  plan.before = Count(tracker, copies, demand, demand_total, limit);
   plan.after = plan.before;
   if (movable.empty() || stations.size() < 2 || max_moves <= 0) return plan;
-  const Millis limit = tracker.limit_ms();
   const NodeIndex n = graph.nodes();
 
   std::vector<std::int64_t> weight(n, 0);  // demand per node
@@ -195,7 +226,7 @@ MoveUpPlan PlanMoveUps(const routing::RoadGraph& graph, const NodeCopies& copies
     for (size_t i = 0; i < m; ++i) {
       open_demand[i] = open_nodes[i] = 0;
       for (NodeIndex v : cover_of(stations[i].node)) {
-        if (Reached(tracker, copies, v)) continue;
+        if (Reached(tracker, copies, v, limit)) continue;
         open_demand[i] += weight[v];
         ++open_nodes[i];
       }
@@ -210,7 +241,7 @@ MoveUpPlan PlanMoveUps(const routing::RoadGraph& graph, const NodeCopies& copies
       std::vector<NodeIndex> lost;
       std::int64_t loss_demand = 0;
       for (NodeIndex v : cover_of(movable[j].node)) {
-        if (Reached(tracker, copies, v)) continue;
+        if (Reached(tracker, copies, v, limit)) continue;
         lost.push_back(v);
         loss_demand += weight[v];
       }
@@ -244,7 +275,7 @@ MoveUpPlan PlanMoveUps(const routing::RoadGraph& graph, const NodeCopies& copies
     plan.moves.push_back({movable[best_unit].unit_id, movable[best_unit].station_id,
                           stations[best_station].station_id, std::get<0>(best), std::get<1>(best)});
   }
-  plan.after = Count(tracker, copies, demand, demand_total);
+  plan.after = Count(tracker, copies, demand, demand_total, limit);
   // Back to where the units are.
   for (auto it = moved_order.rbegin(); it != moved_order.rend(); ++it) {
     tracker.RemoveSource(source[*it]);
@@ -253,63 +284,210 @@ MoveUpPlan PlanMoveUps(const routing::RoadGraph& graph, const NodeCopies& copies
   return plan;
 }
 
+struct CoverageModel::Tier {
+  Millis limit_ms = 0;
+  std::unique_ptr<CoverageTracker> tracker;
+  std::map<std::string, CoverageTracker::SourceId> ids;
+  // Per rank: for an original node the least time of it and its copies,
+  // for a copy its own time (as of the last recount or ApplyChanges).
+  std::vector<Millis> best;
+  std::vector<Threshold*> thresholds;
+};
+
 CoverageModel::CoverageModel(const routing::RoadGraph& graph, const routing::ContractedGraph& ch,
                              const NodeCopies& copies, std::vector<int> standing_seconds,
                              std::size_t max_extra)
     : graph_(graph), ch_(ch), copies_(copies), grid_(graph, copies, kCellM), max_extra_(max_extra) {
-  for (int s : standing_seconds) GetLayer(s).standing = true;
-}
-
-CoverageModel::Layer& CoverageModel::GetLayer(int seconds) {
-  ++clock_;
-  for (auto& l : layers_) {
-    if (l->seconds == seconds) {
-      l->used = clock_;
-      return *l;
+  const NodeIndex n = graph.nodes();
+  original_rank_.resize(n);
+  weight_.assign(n, 0);
+  cell_by_rank_.resize(n);
+  for (NodeIndex v = 0; v < n; ++v) {
+    original_rank_[ch.rank[v]] = ch.rank[copies.Original(v)];
+    cell_by_rank_[ch.rank[v]] = grid_.CellOf(v);
+  }
+  if (!copies.with_copies().empty()) {
+    copy_first_.assign(static_cast<size_t>(n) + 1, 0);
+    for (NodeIndex o : copies.with_copies()) {
+      copy_first_[ch.rank[o] + 1] = static_cast<NodeIndex>(copies.CopiesOf(o).size());
+      with_copies_.push_back(ch.rank[o]);
+    }
+    for (NodeIndex r = 0; r < n; ++r) copy_first_[r + 1] += copy_first_[r];
+    copy_ranks_.resize(copy_first_[n]);
+    for (NodeIndex o : copies.with_copies()) {
+      NodeIndex k = copy_first_[ch.rank[o]];
+      for (NodeIndex c : copies.CopiesOf(o)) copy_ranks_[k++] = ch.rank[c];
     }
   }
-  auto layer = std::make_unique<Layer>();
-  layer->seconds = seconds;
-  layer->used = clock_;
-  layer->tracker =
-      std::make_unique<CoverageTracker>(graph_, ch_, static_cast<Millis>(seconds) * 1000);
+  // The largest standing threshold first, so that one tracker serves them all.
+  std::sort(standing_seconds.begin(), standing_seconds.end(), std::greater<>());
+  for (int s : standing_seconds) GetThreshold(s).standing = true;
+}
+
+CoverageModel::~CoverageModel() = default;
+
+CoverageModel::Tier& CoverageModel::NewTier(Millis limit_ms) {
+  auto tier = std::make_unique<Tier>();
+  tier->limit_ms = limit_ms;
+  tier->tracker = std::make_unique<CoverageTracker>(graph_, ch_, limit_ms);
+  tier->tracker->LogChanges(true);
   std::vector<NodeIndex> nodes;
   for (const auto& [id, node] : units_) nodes.push_back(node);
-  auto ids = layer->tracker->Reset(nodes);
+  auto ids = tier->tracker->Reset(nodes);
   size_t k = 0;
-  for (const auto& [id, node] : units_) layer->ids[id] = ids[k++];
-  Recount(*layer);
-  // Forget the least recently used extra threshold when there are too many.
-  size_t extra = 0;
-  for (const auto& l : layers_) extra += !l->standing;
-  if (extra >= max_extra_) {
-    auto victim = layers_.end();
-    for (auto it = layers_.begin(); it != layers_.end(); ++it) {
-      if ((*it)->standing) continue;
-      if (victim == layers_.end() || (*it)->used < (*victim)->used) victim = it;
-    }
-    if (victim != layers_.end()) layers_.erase(victim);
-  }
-  layers_.push_back(std::move(layer));
-  return *layers_.back();
+  for (const auto& [id, node] : units_) tier->ids[id] = ids[k++];
+  Recount(*tier);
+  auto at = std::find_if(tiers_.begin(), tiers_.end(),
+                         [&](const auto& t) { return t->limit_ms > limit_ms; });
+  return **tiers_.insert(at, std::move(tier));
 }
 
-void CoverageModel::Recount(Layer& layer) {
-  layer.counts = Count(*layer.tracker, copies_, demand_, demand_total_);
+CoverageModel::Threshold& CoverageModel::GetThreshold(int seconds) {
+  ++clock_;
+  for (auto& t : thresholds_) {
+    if (t->seconds == seconds) {
+      t->used = clock_;
+      return *t;
+    }
+  }
+  // Forget the least recently used extra threshold when there are too many,
+  // and its tracker when no other threshold uses it.
+  size_t extra = 0;
+  for (const auto& t : thresholds_) extra += !t->standing;
+  if (extra >= max_extra_) {
+    auto victim = thresholds_.end();
+    for (auto it = thresholds_.begin(); it != thresholds_.end(); ++it) {
+      if ((*it)->standing) continue;
+      if (victim == thresholds_.end() || (*it)->used < (*victim)->used) victim = it;
+    }
+    if (victim != thresholds_.end()) {
+      Tier* tier = (*victim)->tier;
+      std::erase(tier->thresholds, victim->get());
+      thresholds_.erase(victim);
+      if (tier->thresholds.empty()) {
+        std::erase_if(tiers_, [&](const auto& t) { return t.get() == tier; });
+      }
+    }
+  }
+  auto t = std::make_unique<Threshold>();
+  t->seconds = seconds;
+  t->limit_ms = static_cast<Millis>(std::max(seconds, 0)) * 1000;
+  t->used = clock_;
+  auto fits = std::find_if(tiers_.begin(), tiers_.end(),
+                           [&](const auto& tier) { return tier->limit_ms >= t->limit_ms; });
+  t->tier = fits != tiers_.end() ? fits->get() : &NewTier(t->limit_ms);
+  t->tier->thresholds.push_back(t.get());
+  RecountThreshold(*t->tier, *t);
+  thresholds_.push_back(std::move(t));
+  return *thresholds_.back();
+}
+
+void CoverageModel::Recount(Tier& tier) {
+  auto times = tier.tracker->rank_times();
+  tier.best.assign(times.begin(), times.end());
+  for (NodeIndex o : with_copies_) {
+    for (NodeIndex k = copy_first_[o]; k < copy_first_[o + 1]; ++k) {
+      tier.best[o] = std::min(tier.best[o], times[copy_ranks_[k]]);
+    }
+  }
+  // One pass over the nodes for all the tier's thresholds.
+  const size_t k = tier.thresholds.size();
+  std::vector<Millis> limits(k);
+  std::vector<std::int64_t> nodes(k, 0);
+  for (size_t i = 0; i < k; ++i) limits[i] = tier.thresholds[i]->limit_ms;
+  const Millis* best = tier.best.data();
+  const NodeIndex* original = original_rank_.data();
+  const auto n = static_cast<NodeIndex>(tier.best.size());
+  if (k == 1 || k == 2) {
+    const Millis a = limits[0], b = limits[k - 1];
+    std::int64_t na = 0, nb = 0;
+    for (NodeIndex r = 0; r < n; ++r) {
+      const bool o = original[r] == r;
+      na += o & (best[r] <= a);
+      nb += o & (best[r] <= b);
+    }
+    nodes[0] = na;
+    nodes[k - 1] = nb;
+  } else {
+    for (NodeIndex r = 0; r < n; ++r) {
+      if (original[r] != r) continue;
+      for (size_t i = 0; i < k; ++i) nodes[i] += best[r] <= limits[i];
+    }
+  }
+  for (size_t i = 0; i < k; ++i) {
+    Threshold& t = *tier.thresholds[i];
+    t.nodes_covered = nodes[i];
+    t.demand_covered = 0;
+    for (NodeIndex r : demand_ranks_) {
+      if (best[r] <= t.limit_ms) t.demand_covered += weight_[r];
+    }
+  }
+}
+
+void CoverageModel::RecountThreshold(const Tier& tier, Threshold& t) const {
+  const Millis limit = t.limit_ms;
+  const Millis* best = tier.best.data();
+  const NodeIndex* original = original_rank_.data();
+  std::int64_t nodes = 0;
+  const auto n = static_cast<NodeIndex>(tier.best.size());
+  for (NodeIndex r = 0; r < n; ++r) nodes += (original[r] == r) & (best[r] <= limit);
+  std::int64_t demand = 0;
+  for (NodeIndex r : demand_ranks_) {
+    if (best[r] <= limit) demand += weight_[r];
+  }
+  t.nodes_covered = nodes;
+  t.demand_covered = demand;
+}
+
+void CoverageModel::ApplyChanges(Tier& tier) {
+  const CoverageTracker& tracker = *tier.tracker;
+  Millis* best = tier.best.data();
+  // A node's contribution to a threshold's counts moves by `sign` when its
+  // time went from `was` to `now`.
+  auto apply = [&](Millis was, Millis now, std::int64_t nodes, std::int64_t weight) {
+    for (Threshold* t : tier.thresholds) {
+      const int d = int{now <= t->limit_ms} - int{was <= t->limit_ms};
+      if (d == 0) continue;
+      t->nodes_covered += d * nodes;
+      t->demand_covered += d * weight;
+    }
+  };
+  for (NodeIndex r : tracker.changed_ranks()) {
+    NodeIndex o = original_rank_[r];
+    if (o != r) {
+      // A copy: counted as a node through its original, as a demand point
+      // (if one was snapped to it) on its own.
+      const Millis now = tracker.TimeAtRank(r);
+      if (now != best[r]) {
+        if (weight_[r] != 0) apply(best[r], now, 0, weight_[r]);
+        best[r] = now;
+      }
+    }
+    Millis now = tracker.TimeAtRank(o);
+    if (!copy_first_.empty()) {
+      for (NodeIndex k = copy_first_[o]; k < copy_first_[o + 1]; ++k) {
+        now = std::min(now, tracker.TimeAtRank(copy_ranks_[k]));
+      }
+    }
+    if (now == best[o]) continue;
+    apply(best[o], now, 1, weight_[o]);
+    best[o] = now;
+  }
+  tier.tracker->ClearChanges();
 }
 
 void CoverageModel::SetUnit(const std::string& unit_id, std::optional<NodeIndex> node) {
   auto it = units_.find(unit_id);
   if (it == units_.end() && !node) return;
   if (it != units_.end() && node && it->second == *node) return;
-  for (auto& l : layers_) {
-    auto id = l->ids.find(unit_id);
-    if (id != l->ids.end()) {
-      l->tracker->RemoveSource(id->second);
-      l->ids.erase(id);
+  for (auto& tier : tiers_) {
+    auto id = tier->ids.find(unit_id);
+    if (id != tier->ids.end()) {
+      tier->tracker->RemoveSource(id->second);
+      tier->ids.erase(id);
     }
-    if (node) l->ids[unit_id] = l->tracker->AddSource(*node);
-    Recount(*l);
+    if (node) tier->ids[unit_id] = tier->tracker->AddSource(*node);
+    ApplyChanges(*tier);
   }
   if (node) {
     units_[unit_id] = *node;
@@ -321,30 +499,54 @@ void CoverageModel::SetUnit(const std::string& unit_id, std::optional<NodeIndex>
 void CoverageModel::Rebuild() {
   std::vector<NodeIndex> nodes;
   for (const auto& [id, node] : units_) nodes.push_back(node);
-  for (auto& l : layers_) {
-    auto ids = l->tracker->Reset(nodes);
-    l->ids.clear();
+  for (auto& tier : tiers_) {
+    auto ids = tier->tracker->Reset(nodes);
+    tier->tracker->ClearChanges();
+    tier->ids.clear();
     size_t k = 0;
-    for (const auto& [id, node] : units_) l->ids[id] = ids[k++];
-    Recount(*l);
+    for (const auto& [id, node] : units_) tier->ids[id] = ids[k++];
+    Recount(*tier);
   }
 }
 
 void CoverageModel::AddDemand(NodeIndex node, std::int64_t weight) {
-  demand_[node] += weight;
+  auto [at, added] = demand_.try_emplace(node, 0);
+  at->second += weight;
   demand_total_ += weight;
-  for (auto& l : layers_) {
-    l->counts.demand_total = demand_total_;
-    if (Reached(*l->tracker, copies_, node)) l->counts.demand_covered += weight;
+  const NodeIndex r = ch_.rank[node];
+  if (added) demand_ranks_.push_back(r);
+  weight_[r] += weight;
+  for (auto& t : thresholds_) {
+    if (t->tier->best[r] <= t->limit_ms) t->demand_covered += weight;
   }
 }
 
-CoverageCounts CoverageModel::Counts(int seconds) { return GetLayer(seconds).counts; }
-
-std::vector<CoverageCell> CoverageModel::Cells(int seconds) {
-  return grid_.Cells(*GetLayer(seconds).tracker);
+CoverageCounts CoverageModel::Counts(int seconds) {
+  const Threshold& t = GetThreshold(seconds);
+  CoverageCounts c;
+  c.units = static_cast<std::int64_t>(t.tier->tracker->active_sources());
+  c.nodes_total = copies_.originals();
+  c.nodes_covered = t.nodes_covered;
+  c.demand_total = demand_total_;
+  c.demand_covered = t.demand_covered;
+  return c;
 }
 
-routing::CoverageTracker& CoverageModel::Tracker(int seconds) { return *GetLayer(seconds).tracker; }
+std::vector<CoverageCell> CoverageModel::Cells(int seconds) {
+  // From the kept least times per rank: one sequential pass.
+  const Threshold& t = GetThreshold(seconds);
+  const Millis* best = t.tier->best.data();
+  std::vector<std::uint32_t> hit;
+  hit.reserve(static_cast<size_t>(t.nodes_covered));
+  const auto n = static_cast<NodeIndex>(t.tier->best.size());
+  for (NodeIndex r = 0; r < n; ++r) {
+    if (original_rank_[r] == r && best[r] <= t.limit_ms) hit.push_back(cell_by_rank_[r]);
+  }
+  return grid_.Draw(std::move(hit));
+}
+
+routing::CoverageTracker& CoverageModel::Tracker(int seconds) {
+  return *GetThreshold(seconds).tier->tracker;
+}
 
 }  // namespace beacon::planning

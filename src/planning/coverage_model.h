@@ -51,8 +51,11 @@ class NodeCopies {
   std::vector<NodeIndex> with_copies_;
 };
 
-// True when original node v (or one of its copies) is within the tracker's limit.
+// True when original node v (or one of its copies) is within `limit_ms`
+// (at most the tracker's limit; by default the tracker's limit).
 bool Reached(const routing::CoverageTracker& tracker, const NodeCopies& copies, NodeIndex v);
+bool Reached(const routing::CoverageTracker& tracker, const NodeCopies& copies, NodeIndex v,
+             Millis limit_ms);
 
 // Demand aggregated by node: weight = number of calls snapped there.
 using DemandPoints = std::map<NodeIndex, std::int64_t>;
@@ -99,8 +102,13 @@ struct MoveUpPlan {
 class CoverageGrid {
  public:
   CoverageGrid(const routing::RoadGraph& graph, const NodeCopies& copies, double cell_m);
-  // Cells with at least one covered node, in row-major order.
-  std::vector<CoverageCell> Cells(const routing::CoverageTracker& tracker) const;
+  // Cells with at least one node within `limit_ms` (<= the tracker's
+  // limit), in row-major order.
+  std::vector<CoverageCell> Cells(const routing::CoverageTracker& tracker, Millis limit_ms) const;
+  // The cell of node v, and the cells drawn from the cells of the covered
+  // nodes (one entry per node, any order; sorted here).
+  std::uint32_t CellOf(NodeIndex v) const { return cell_[v]; }
+  std::vector<CoverageCell> Draw(std::vector<std::uint32_t> hit) const;
 
  private:
   const routing::RoadGraph& graph_;
@@ -113,6 +121,9 @@ class CoverageGrid {
 // Counts covered nodes and demand for one tracker. O(copies + demand points).
 CoverageCounts Count(const routing::CoverageTracker& tracker, const NodeCopies& copies,
                      const DemandPoints& demand, std::int64_t demand_total);
+// The same within `limit_ms` (<= the tracker's limit). O(nodes + demand points).
+CoverageCounts Count(const routing::CoverageTracker& tracker, const NodeCopies& copies,
+                     const DemandPoints& demand, std::int64_t demand_total, Millis limit_ms);
 
 // Greedy maximal covering (docs/planning.md): up to `max_moves` times, among
 // every movable unit not moved yet and every station other than its own,
@@ -120,17 +131,25 @@ CoverageCounts Count(const routing::CoverageTracker& tracker, const NodeCopies& 
 // first unit then station in the given order; stops when no move gains.
 // `tracker` must hold exactly the current sources (every available unit,
 // movable ones at MovableUnit::node); it is changed while planning and
-// restored to the same times before returning. Cost: one bounded Dijkstra
+// restored to the same times before returning. Coverage is within `limit_ms`
+// (default: the tracker's limit; a smaller one works on a tracker with a
+// larger limit, e.g. CoverageModel::Tracker). Cost: one bounded Dijkstra
 // per distinct station or unit node, then per step one removal and re-add
 // per movable unit.
 MoveUpPlan PlanMoveUps(const routing::RoadGraph& graph, const NodeCopies& copies,
                        routing::CoverageTracker& tracker, const std::vector<MovableUnit>& movable,
                        const std::vector<StationSite>& stations, const DemandPoints& demand,
-                       std::int64_t demand_total, int max_moves);
+                       std::int64_t demand_total, int max_moves,
+                       std::optional<Millis> limit_ms = std::nullopt);
 
-// The live model: one tracker per threshold (the standing ones always, up to
-// `max_extra` others kept while used), the available units' nodes and the
-// demand. Every SetUnit updates every tracker incrementally and recounts.
+// The live model. The time from the nearest available unit to a node does
+// not depend on the threshold, so one tracker whose limit is the largest
+// standing threshold answers every threshold up to it (covered within T <=>
+// time <= T). A threshold above every tracker's limit gets a tracker of its
+// own. Per threshold (the standing ones always, up to `max_extra` others
+// kept while used) the model keeps the covered nodes and demand; SetUnit
+// updates each tracker incrementally and recounts only the nodes whose time
+// changed (CoverageTracker's change log). docs/planning.md.
 // Keeps references to `graph`, `ch` and `copies`. Thread-compatible (the
 // Planner serialises access).
 class CoverageModel {
@@ -139,14 +158,15 @@ class CoverageModel {
   CoverageModel(const routing::RoadGraph& graph, const routing::ContractedGraph& ch,
                 const NodeCopies& copies, std::vector<int> standing_seconds = {240, 480},
                 std::size_t max_extra = 4);
+  ~CoverageModel();
 
   // Unit `unit_id` is available at `node`, or not available (nullopt).
   void SetUnit(const std::string& unit_id, std::optional<NodeIndex> node);
   // One more call at `node`.
   void AddDemand(NodeIndex node, std::int64_t weight = 1);
 
-  // Recomputes every kept threshold from scratch (PHAST) and recounts;
-  // what SetUnit spares (benchmarks compare the two).
+  // Recomputes every tracker from scratch (PHAST) and recounts every kept
+  // threshold; what SetUnit spares (benchmarks compare the two).
   void Rebuild();
 
   CoverageCounts Counts(int seconds);
@@ -155,31 +175,53 @@ class CoverageModel {
   std::int64_t demand_total() const { return demand_total_; }
   // Every available unit's node.
   const std::map<std::string, NodeIndex>& units() const { return units_; }
-  // The tracker for `seconds` (created and filled when not kept).
+  // The tracker that answers `seconds` (created and filled when needed). Its
+  // limit may be larger: a node is within `seconds` when its time is <=
+  // seconds * 1000 (pass that limit to PlanMoveUps, Count, Reached). Adding
+  // or removing its sources directly makes the model's counts stale.
   routing::CoverageTracker& Tracker(int seconds);
-  std::size_t layers() const { return layers_.size(); }
+  // Trackers kept.
+  std::size_t layers() const { return tiers_.size(); }
 
  private:
-  struct Layer {
+  struct Tier;
+  struct Threshold {
     int seconds = 0;
+    Millis limit_ms = 0;
     bool standing = false;
-    std::unique_ptr<routing::CoverageTracker> tracker;
-    std::map<std::string, routing::CoverageTracker::SourceId> ids;
-    CoverageCounts counts;
+    Tier* tier = nullptr;
+    std::int64_t nodes_covered = 0;
+    std::int64_t demand_covered = 0;
     std::uint64_t used = 0;
   };
-  Layer& GetLayer(int seconds);
-  void Recount(Layer& layer);
+  Threshold& GetThreshold(int seconds);
+  Tier& NewTier(Millis limit_ms);
+  // Recomputes the tier's per-node times and its thresholds' counts from
+  // its tracker.
+  void Recount(Tier& tier);
+  void RecountThreshold(const Tier& tier, Threshold& t) const;
+  // Applies the tier tracker's change log to its counts and clears it.
+  void ApplyChanges(Tier& tier);
 
   const routing::RoadGraph& graph_;
   const routing::ContractedGraph& ch_;
   const NodeCopies& copies_;
   CoverageGrid grid_;
   std::size_t max_extra_;
-  std::vector<std::unique_ptr<Layer>> layers_;
+  // Per rank: the rank of its original node (itself when original), and
+  // per original rank its copies' ranks (CSR; empty without copies).
+  std::vector<NodeIndex> original_rank_;
+  std::vector<NodeIndex> copy_first_;
+  std::vector<NodeIndex> copy_ranks_;
+  std::vector<NodeIndex> with_copies_;        // original ranks with copies
+  std::vector<std::int64_t> weight_;          // demand per rank
+  std::vector<std::uint32_t> cell_by_rank_;   // grid_.CellOf per rank
+  std::vector<std::unique_ptr<Tier>> tiers_;  // by increasing limit
+  std::vector<std::unique_ptr<Threshold>> thresholds_;
   std::uint64_t clock_ = 0;
   std::map<std::string, NodeIndex> units_;
   DemandPoints demand_;
+  std::vector<NodeIndex> demand_ranks_;  // distinct, in order of arrival
   std::int64_t demand_total_ = 0;
 };
 

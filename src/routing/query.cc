@@ -644,6 +644,7 @@ void CoverageTracker::Relax() {
         if (time_[arc.other] == kUnreachable) ++covered_;
         time_[arc.other] = static_cast<Millis>(nd);
         heap_.Update(arc.other, static_cast<Millis>(nd));
+        if (log_changes_) changed_.push_back(arc.other);
       }
     }
   }
@@ -664,6 +665,7 @@ CoverageTracker::SourceId CoverageTracker::AddSource(NodeIndex node) {
   if (time_[r] == 0) return id;  // another source is here already
   if (time_[r] == kUnreachable) ++covered_;
   time_[r] = 0;
+  if (log_changes_) changed_.push_back(r);
   heap_.Clear();
   heap_.Push(r, 0);
   Relax();
@@ -676,6 +678,9 @@ void CoverageTracker::RemoveSource(SourceId id) {
   source_rank_[id] = kNoNode;
   free_ids_.push_back(id);
   --active_;
+  // Another source at the same node (units sharing a station): nothing
+  // changes.
+  if (std::find(source_rank_.begin(), source_rank_.end(), source) != source_rank_.end()) return;
   if (++region_current_ == 0) {
     std::fill(region_stamp_.begin(), region_stamp_.end(), 0);
     region_current_ = 1;
@@ -703,6 +708,9 @@ void CoverageTracker::RemoveSource(SourceId id) {
   }
   for (NodeIndex v : region_) time_[v] = kUnreachable;
   covered_ -= static_cast<NodeIndex>(region_.size());
+  // Every node whose time may change is in the region: log it once here
+  // (the refill below only sets region nodes).
+  if (log_changes_) changed_.insert(changed_.end(), region_.begin(), region_.end());
   heap_.Clear();
   // Other sources standing inside the region.
   for (NodeIndex r : source_rank_) {
@@ -725,7 +733,12 @@ void CoverageTracker::RemoveSource(SourceId id) {
       heap_.Update(v, static_cast<Millis>(best));
     }
   }
+  // Relax sets region nodes only (the others' times are exact already),
+  // all logged above.
+  const bool log = log_changes_;
+  log_changes_ = false;
   Relax();
+  log_changes_ = log;
 }
 
 std::vector<Millis> CoverageTracker::Times() const {

@@ -284,7 +284,9 @@ class CoverageTracker {
   // Adds one source at `node` and returns its id (ids of removed sources are
   // reused). Cost: the nodes it brings closer.
   SourceId AddSource(NodeIndex node);
-  // Removes an active source. Cost: the nodes whose time came from it.
+  // Removes an active source. Cost: the nodes whose time came from it
+  // (nothing but a scan of the source ids when another source stands at
+  // the same node).
   void RemoveSource(SourceId id);
 
   Millis limit_ms() const { return limit_ms_; }
@@ -295,6 +297,18 @@ class CoverageTracker {
   NodeIndex covered() const { return covered_; }
   // TimeAt for every node, indexed by road-graph node.
   std::vector<Millis> Times() const;
+  // The same per rank (ContractedGraph::rank): TimeAtRank(ch.rank[v]) == TimeAt(v).
+  Millis TimeAtRank(NodeIndex rank) const { return time_[rank]; }
+  std::span<const Millis> rank_times() const { return time_; }
+
+  // Change log, for callers that keep figures derived from the times (e.g.
+  // counts per threshold): while on, AddSource and RemoveSource append the
+  // rank of every node whose time they set (a rank may appear more than
+  // once; nodes not listed kept their time). Reset does not log (recount
+  // everything after it). The log grows until ClearChanges.
+  void LogChanges(bool on) { log_changes_ = on; }
+  const std::vector<NodeIndex>& changed_ranks() const { return changed_; }
+  void ClearChanges() { changed_.clear(); }
 
  private:
   struct Arc {
@@ -322,6 +336,8 @@ class CoverageTracker {
   std::vector<std::uint32_t> region_stamp_;
   std::uint32_t region_current_ = 0;
   std::vector<NodeIndex> region_;
+  bool log_changes_ = false;
+  std::vector<NodeIndex> changed_;
 };
 
 }  // namespace beacon::routing

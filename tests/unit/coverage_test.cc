@@ -135,7 +135,8 @@ TEST(CoverageModelTest, HandMadeLine) {
   auto& tracker = model.Tracker(1);
   std::vector<MovableUnit> movable = {{"E1", "A", 0, 0}};
   std::vector<StationSite> sites = {{"A", 0}, {"B", 3}, {"C", 4}};
-  auto plan = PlanMoveUps(g, copies, tracker, movable, sites, model.demand(), 3, 3);
+  EXPECT_EQ(tracker.limit_ms(), 2000u);  // one tracker serves 1 s and 2 s
+  auto plan = PlanMoveUps(g, copies, tracker, movable, sites, model.demand(), 3, 3, 1000);
   ASSERT_EQ(plan.moves.size(), 1u);
   EXPECT_EQ(plan.moves[0].unit_id, "E1");
   EXPECT_EQ(plan.moves[0].from_station_id, "A");
@@ -147,6 +148,7 @@ TEST(CoverageModelTest, HandMadeLine) {
   // The tracker is back where it was.
   EXPECT_EQ(model.Counts(1).nodes_covered, 2);
   EXPECT_EQ(tracker.TimeAt(1), 1000u);
+  EXPECT_EQ(tracker.TimeAt(2), 2000u);
   EXPECT_EQ(tracker.TimeAt(3), kUnreachable);
 }
 
@@ -214,6 +216,109 @@ TEST_P(RandomCoverageTest, CountsEqualBruteForceThroughChanges) {
     }
   }
   EXPECT_LE(model.layers(), 3u);
+}
+
+// One tracker (limit: the largest standing threshold) answers every
+// threshold up to it; a threshold above it gets its own tracker. Counts for
+// all of them equal brute force through unit changes and demand.
+TEST_P(RandomCoverageTest, ThresholdsFromOneTrackerEqualBruteForce) {
+  std::mt19937_64 rng(500 + GetParam());
+  const NodeIndex n = 70 + GetParam() * 6;
+  RoadGraph g = RandomGraph(rng, n, static_cast<int>(n));
+  auto ch = routing::Contract(g);
+  std::vector<NodeIndex> original =
+      GetParam() % 2 ? RandomCopies(rng, n) : std::vector<NodeIndex>{};
+  NodeCopies copies(n, original);
+  auto original_of = [&](NodeIndex v) { return original.empty() ? v : original[v]; };
+  std::uniform_int_distribution<NodeIndex> node(0, n - 1);
+  CoverageModel model(g, ch, copies, {6, 4}, /*max_extra=*/4);
+  EXPECT_EQ(model.layers(), 1u);
+  EXPECT_EQ(model.Tracker(4).limit_ms(), 6000u);
+  DemandPoints demand;
+  std::map<std::string, NodeIndex> units;
+  for (int step = 0; step < 50; ++step) {
+    std::string id = "U" + std::to_string(rng() % 6);
+    int what = static_cast<int>(rng() % 5);
+    if (what == 0) {
+      units.erase(id);
+      model.SetUnit(id, std::nullopt);
+    } else if (what == 4) {
+      NodeIndex v = original_of(node(rng));
+      demand[v] += 2;
+      model.AddDemand(v, 2);
+    } else {
+      NodeIndex v = original_of(node(rng));
+      units[id] = v;
+      model.SetUnit(id, v);
+    }
+    if (step == 25) model.Rebuild();
+    std::vector<NodeIndex> sources;
+    for (const auto& [u, v] : units) sources.push_back(v);
+    // 2, 3 and 5 come from the 6 s tracker; 9 (above every standing one)
+    // from a tracker of its own.
+    for (int seconds : {2, 3, 4, 5, 6, 9}) {
+      auto c = model.Counts(seconds);
+      Brute want = BruteCoverage(g, original, sources, seconds * 1000, demand);
+      ASSERT_EQ(c.nodes_covered, want.nodes) << "step " << step << " seconds " << seconds;
+      ASSERT_EQ(c.demand_covered, want.demand) << "step " << step << " seconds " << seconds;
+      ASSERT_EQ(c.units, static_cast<std::int64_t>(units.size()));
+      auto direct = Count(model.Tracker(seconds), copies, demand, 0, seconds * 1000);
+      ASSERT_EQ(direct.nodes_covered, want.nodes) << "step " << step << " seconds " << seconds;
+      ASSERT_EQ(direct.demand_covered, want.demand) << "step " << step << " seconds " << seconds;
+      std::int64_t in_cells = 0;
+      for (const auto& cell : model.Cells(seconds)) in_cells += cell.nodes;
+      ASSERT_EQ(in_cells, want.nodes) << "step " << step << " seconds " << seconds;
+    }
+    ASSERT_EQ(model.layers(), 2u);
+    EXPECT_EQ(model.Tracker(9).limit_ms(), 9000u);
+    EXPECT_EQ(model.Tracker(5).limit_ms(), 6000u);
+  }
+  // Four newer extra thresholds (max 4 kept) push 9 s out, and its tracker.
+  for (int seconds : {1, 2, 3, 5}) model.Counts(seconds);
+  EXPECT_EQ(model.layers(), 1u);
+}
+
+// PlanMoveUps within a limit below the tracker's equals planning on a
+// tracker whose limit is that threshold.
+TEST_P(RandomCoverageTest, MoveUpsWithinSmallerLimitMatchOwnTracker) {
+  std::mt19937_64 rng(700 + GetParam());
+  const NodeIndex n = 80 + GetParam() * 5;
+  RoadGraph g = RandomGraph(rng, n, static_cast<int>(n) / 2);
+  auto ch = routing::Contract(g);
+  std::vector<NodeIndex> original =
+      GetParam() % 2 ? RandomCopies(rng, n) : std::vector<NodeIndex>{};
+  NodeCopies copies(n, original);
+  auto original_of = [&](NodeIndex v) { return original.empty() ? v : original[v]; };
+  std::uniform_int_distribution<NodeIndex> node(0, n - 1);
+  std::vector<StationSite> sites;
+  for (int i = 0; i < 6; ++i) sites.push_back({"S" + std::to_string(i), original_of(node(rng))});
+  DemandPoints demand;
+  for (int i = 0; i < 40; ++i) demand[original_of(node(rng))] += 1 + static_cast<int>(rng() % 3);
+  std::vector<NodeIndex> fixed = {original_of(node(rng)), original_of(node(rng))};
+  std::vector<MovableUnit> movable;
+  for (int i = 0; i < 4; ++i) {
+    const auto& s = sites[rng() % 3];
+    movable.push_back({"E" + std::to_string(i), s.station_id, s.node, 0});
+  }
+  auto plan_with = [&](Millis tracker_limit, std::optional<Millis> limit) {
+    routing::CoverageTracker tracker(g, ch, tracker_limit);
+    tracker.Reset(fixed);
+    auto ms = movable;
+    for (auto& m : ms) m.source = tracker.AddSource(m.node);
+    return PlanMoveUps(g, copies, tracker, ms, sites, demand, 100, 3, limit);
+  };
+  MoveUpPlan want = plan_with(3000, std::nullopt);
+  MoveUpPlan got = plan_with(7000, 3000);
+  ASSERT_EQ(got.moves.size(), want.moves.size());
+  for (size_t i = 0; i < want.moves.size(); ++i) {
+    EXPECT_EQ(got.moves[i].unit_id, want.moves[i].unit_id);
+    EXPECT_EQ(got.moves[i].to_station_id, want.moves[i].to_station_id);
+    EXPECT_EQ(got.moves[i].demand_gain, want.moves[i].demand_gain);
+    EXPECT_EQ(got.moves[i].node_gain, want.moves[i].node_gain);
+  }
+  EXPECT_EQ(got.before.nodes_covered, want.before.nodes_covered);
+  EXPECT_EQ(got.after.nodes_covered, want.after.nodes_covered);
+  EXPECT_EQ(got.after.demand_covered, want.after.demand_covered);
 }
 
 TEST_P(RandomCoverageTest, GreedyFirstMoveIsTheBestSingleMove) {

@@ -18,6 +18,10 @@
 #include "dispatch/travel_times.h"
 #include "model/types.h"
 
+namespace beacon::routing {
+class RoadNetwork;
+}
+
 namespace beacon::replay {
 
 using Json = nlohmann::json;
@@ -59,6 +63,13 @@ class Driver {
 // outlive the driver.
 std::unique_ptr<Driver> MakeInProcessDriver(const dispatch::ResponsePlans& plans,
                                             const dispatch::TravelTimes& travel_times);
+// The same over the road graph, with the snap of every point the Center
+// asks about remembered (exact coordinates; units mostly stand at their
+// stations): the same travel times as `network` itself, without snapping
+// each available unit again on every recommendation. `network` must outlive
+// the driver.
+std::unique_ptr<Driver> MakeInProcessDriver(const dispatch::ResponsePlans& plans,
+                                            const routing::RoadNetwork& network);
 
 struct HttpTarget {
   std::string host;  // "127.0.0.1"

@@ -1,9 +1,13 @@
 // InProcessDriver: the Center with a ManualClock and a MemoryStore. The
 // store commits synchronously, so each command's `done` has run when the
 // command returns.
+#include <bit>
 #include <chrono>
+#include <mutex>
+#include <unordered_map>
 
 #include "replay/driver.h"
+#include "routing/road_network.h"
 #include "service/center.h"
 #include "store/memory/memory_store.h"
 
@@ -15,12 +19,66 @@ class NullSink final : public service::EventSink {
   void Publish(const std::vector<store::Event>&) override {}
 };
 
+// RoadNetwork's travel times with a cache of snaps by exact coordinates.
+// Same answers: a snap is a pure function of the point.
+class SnapCachedTravelTimes final : public dispatch::TravelTimes {
+ public:
+  explicit SnapCachedTravelTimes(const routing::RoadNetwork& net) : net_(net) {}
+
+  std::vector<std::optional<dispatch::TravelEstimate>> ToTarget(std::span<const LatLon> sources,
+                                                                LatLon target) const override {
+    std::lock_guard lock(mu_);
+    routing::NodeIndex t = Snap(target);
+    // An unsnappable target gets the network's straight-line fallback.
+    if (t == routing::kNoNode) return net_.ToTarget(sources, target);
+    nodes_.clear();
+    for (const LatLon& p : sources) nodes_.push_back(Snap(p));
+    return net_.ToTargetNode(nodes_, t);
+  }
+  std::optional<dispatch::TravelEstimate> Between(LatLon from, LatLon to) const override {
+    return net_.Between(from, to);
+  }
+
+ private:
+  struct Key {
+    std::uint64_t lat, lon;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return std::hash<std::uint64_t>()(k.lat * 0x9E3779B97F4A7C15ull ^ k.lon);
+    }
+  };
+  // kNoNode when the point cannot be snapped. Requires mu_.
+  routing::NodeIndex Snap(LatLon p) const {
+    Key k{std::bit_cast<std::uint64_t>(p.lat), std::bit_cast<std::uint64_t>(p.lon)};
+    auto it = cache_.find(k);
+    if (it != cache_.end()) return it->second;
+    auto s = net_.SnapPoint(p);
+    routing::NodeIndex n = s ? s->node : routing::kNoNode;
+    cache_.emplace(k, n);
+    return n;
+  }
+
+  const routing::RoadNetwork& net_;
+  mutable std::mutex mu_;
+  mutable std::unordered_map<Key, routing::NodeIndex, KeyHash> cache_;
+  mutable std::vector<routing::NodeIndex> nodes_;
+};
+
 const service::Actor kReplay{"replay", model::Role::kSupervisor, "beacon replay"};
 
 class InProcessDriver final : public Driver {
  public:
   InProcessDriver(const dispatch::ResponsePlans& plans, const dispatch::TravelTimes& tt)
-      : store_(/*keep_events=*/false), clock_(0), center_(store_, plans, tt, clock_, sink_) {}
+      : store_(/*keep_events=*/false, store::MemoryStore::Records::kNone),
+        clock_(0),
+        center_(store_, plans, tt, clock_, sink_) {}
+  InProcessDriver(const dispatch::ResponsePlans& plans,
+                  std::unique_ptr<dispatch::TravelTimes> owned)
+      : InProcessDriver(plans, *owned) {
+    owned_ = std::move(owned);
+  }
 
   Status EnsureStation(TimeMs now, const model::Station& s) override {
     auto r = Run("station", now, [&](service::Done d) {
@@ -114,6 +172,7 @@ class InProcessDriver final : public Driver {
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
   }
 
+  std::unique_ptr<dispatch::TravelTimes> owned_;  // travel_times, when the driver made it
   store::MemoryStore store_;
   ManualClock clock_;
   NullSink sink_;
@@ -125,6 +184,11 @@ class InProcessDriver final : public Driver {
 std::unique_ptr<Driver> MakeInProcessDriver(const dispatch::ResponsePlans& plans,
                                             const dispatch::TravelTimes& travel_times) {
   return std::make_unique<InProcessDriver>(plans, travel_times);
+}
+
+std::unique_ptr<Driver> MakeInProcessDriver(const dispatch::ResponsePlans& plans,
+                                            const routing::RoadNetwork& network) {
+  return std::make_unique<InProcessDriver>(plans, std::make_unique<SnapCachedTravelTimes>(network));
 }
 
 }  // namespace beacon::replay

@@ -170,11 +170,22 @@ std::vector<std::optional<dispatch::TravelEstimate>> RoadNetwork::ToTarget(
     std::span<const LatLon> sources, LatLon target) const {
   auto t = SnapPoint(target);
   if (!t) return fallback_.ToTarget(sources, target);
+  std::vector<NodeIndex> snapped(sources.size(), kNoNode);
+  for (size_t i = 0; i < sources.size(); ++i) {
+    if (auto s = SnapPoint(sources[i])) snapped[i] = s->node;
+  }
+  return ToTargetNode(snapped, t->node);
+}
+
+std::vector<std::optional<dispatch::TravelEstimate>> RoadNetwork::ToTargetNode(
+    std::span<const NodeIndex> sources, NodeIndex target) const {
   std::vector<NodeIndex> nodes;
   std::vector<size_t> which;  // index into sources of each snapped node
+  nodes.reserve(sources.size());
+  which.reserve(sources.size());
   for (size_t i = 0; i < sources.size(); ++i) {
-    if (auto s = SnapPoint(sources[i])) {
-      nodes.push_back(s->node);
+    if (sources[i] != kNoNode) {
+      nodes.push_back(sources[i]);
       which.push_back(i);
     }
   }
@@ -182,9 +193,9 @@ std::vector<std::optional<dispatch::TravelEstimate>> RoadNetwork::ToTarget(
   if (nodes.empty()) return out;
   auto engine = Borrow();
   engine->PrepareSources(nodes);
-  auto times = engine->TimesToTarget(t->node);
-  for (NodeIndex copy : Arrivals(t->node)) {
-    if (copy == t->node) continue;
+  auto times = engine->TimesToTarget(target);
+  for (NodeIndex copy : Arrivals(target)) {
+    if (copy == target) continue;
     auto more = engine->TimesToTarget(copy);
     for (size_t k = 0; k < times.size(); ++k) times[k] = std::min(times[k], more[k]);
   }

@@ -72,6 +72,12 @@ class RoadNetwork final : public dispatch::TravelTimes {
   std::vector<std::optional<dispatch::TravelEstimate>> ToTarget(std::span<const LatLon> sources,
                                                                 LatLon target) const override;
   std::optional<dispatch::TravelEstimate> Between(LatLon from, LatLon to) const override;
+  // ToTarget with the sources and the target already snapped (SnapPoint's
+  // node; kNoNode for a source that could not be snapped: it gets nullopt).
+  // The same answers as ToTarget for the points those snaps came from, for
+  // callers that cache snaps (beacon replay).
+  std::vector<std::optional<dispatch::TravelEstimate>> ToTargetNode(
+      std::span<const NodeIndex> sources, NodeIndex target) const;
 
   const RoadGraph& graph() const { return graph_; }
   const ContractedGraph& hierarchy() const { return ch_; }

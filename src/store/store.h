@@ -100,6 +100,13 @@ class Store {
   virtual Result<std::vector<audit::Entry>> ReadAudit(const AuditQuery& q) = 0;
   // Verifies the whole audit chain.
   virtual Result<audit::VerifyReport> VerifyAudit() = 0;
+
+  // False for a store that keeps nothing of a batch but that it happened (a
+  // simulation, e.g. MemoryStore for an in-process replay): writers may then
+  // leave out the documents, timeline rows, event payloads and audit records
+  // they would otherwise render only to have them thrown away (service::Center
+  // does; users and sessions are still passed). Durable stores keep records.
+  virtual bool KeepsRecords() const { return true; }
 };
 
 }  // namespace beacon::store

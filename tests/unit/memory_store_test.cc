@@ -66,5 +66,20 @@ TEST(MemoryStore, UsersAreUnique) {
   EXPECT_FALSE(store.FindUser("bob")->has_value());
 }
 
+// The in-process replay's store says it keeps no records, so the Center
+// renders none; a default store (and every durable one) keeps them.
+TEST(MemoryStore, DeclaresWhetherItKeepsRecords) {
+  EXPECT_TRUE(MemoryStore().KeepsRecords());
+  EXPECT_TRUE(MemoryStore(false, MemoryStore::Records::kKeep).KeepsRecords());
+  MemoryStore none(false, MemoryStore::Records::kNone);
+  EXPECT_FALSE(none.KeepsRecords());
+  // A batch is still committed and counted.
+  Batch b;
+  b.events.push_back({1, 1000, "call.created", ""});
+  ASSERT_TRUE(none.Commit(std::move(b)).ok());
+  EXPECT_EQ(none.batches(), 1);
+  EXPECT_EQ(none.events(), 1);
+}
+
 }  // namespace
 }  // namespace beacon::store

@@ -9,6 +9,10 @@ MemoryStore::MemoryStore(bool keep_events) : keep_events_(keep_events) {
   key_ = audit::NewKey();
 }
 
+MemoryStore::MemoryStore(bool keep_events, Records records) : MemoryStore(keep_events) {
+  records_ = records;
+}
+
 void MemoryStore::Submit(Batch batch, std::function<void(const Status&)> done) {
   Status status;
   {

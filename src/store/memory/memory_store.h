@@ -19,6 +19,14 @@ class MemoryStore final : public Store {
   // `keep_events` false: events are counted, not kept (EventsSince then
   // returns nothing), which saves memory on long replays.
   explicit MemoryStore(bool keep_events = true);
+  enum class Records { kKeep, kNone };
+  // Records::kNone: KeepsRecords() is false, so service::Center submits
+  // batches without documents, timeline, events or audit records (only
+  // users and sessions); Load then has no documents and the audit log stays
+  // empty. For `beacon replay` in-process, which reads only the Center's
+  // in-memory state (docs/replay.md).
+  MemoryStore(bool keep_events, Records records);
+  bool KeepsRecords() const override { return records_ == Records::kKeep; }
 
   void Submit(Batch batch, std::function<void(const Status&)> done) override;
   Result<Snapshot> Load() override;
@@ -33,6 +41,7 @@ class MemoryStore final : public Store {
  private:
   mutable std::mutex mu_;
   bool keep_events_;
+  Records records_ = Records::kKeep;
   audit::Key key_;
   std::optional<audit::Head> head_;
   std::map<std::string, std::string> docs_[6];  // per Table

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "api/route_util.h"
 #include "intake/requests.h"
 
 namespace beacon::api {
@@ -13,33 +14,6 @@ using nlohmann::json;
 using service::Done;
 
 namespace {
-
-// Adapts a Center result to an HTTP reply with `ok_status` on success.
-Done Respond(Reply reply, int ok_status) {
-  return [reply = std::move(reply), ok_status](Result<json> r) {
-    if (!r) return reply(ErrorResponse(r.error()));
-    reply(JsonResponse(ok_status, *r));
-  };
-}
-
-std::optional<std::int64_t> PathId(const std::string& s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return std::nullopt;
-  return v;
-}
-
-Status BadId(const std::string& what, const std::string& s) {
-  return NotFound("no " + what + " \"" + s + "\" (ids are positive integers)");
-}
-
-std::optional<TimeMs> QueryTime(const Request& r, const std::string& key, Status& err) {
-  auto it = r.query.find(key);
-  if (it == r.query.end() || it->second.empty()) return std::nullopt;
-  auto t = ParseRfc3339(it->second);
-  if (!t) err = Invalid(key + " must be an RFC 3339 time", key);
-  return t;
-}
 
 std::optional<std::int64_t> QueryInt(const Request& r, const std::string& key, std::int64_t max,
                                      Status& err) {

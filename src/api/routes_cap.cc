@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "api/route_util.h"
 #include "api/routes.h"
 #include "cap/parser.h"
 #include "cap/writer.h"
@@ -62,20 +63,6 @@ bool XmlMediaType(std::string_view content_type) {
   while (!t.empty() && t.back() == ' ') t.pop_back();
   for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return t == "application/cap+xml" || t == "application/xml" || t == "text/xml";
-}
-
-service::Done Respond(Reply reply, int ok_status) {
-  return [reply = std::move(reply), ok_status](Result<json> r) {
-    if (!r) return reply(ErrorResponse(r.error()));
-    reply(JsonResponse(ok_status, *r));
-  };
-}
-
-std::optional<std::int64_t> AlertId(const std::string& s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return std::nullopt;
-  return v;
 }
 
 }  // namespace
@@ -150,7 +137,7 @@ void RegisterCapRoutes(Router& router, const RouteDeps& d) {
 
   router.Add("GET", v1 + "/alerts/{id}.xml", std::nullopt,
              [&center](const Context& c, Reply reply) {
-               auto id = AlertId(c.params[0]);
+               auto id = PathId(c.params[0]);
                if (!id) {
                  return reply(ErrorResponse(
                      NotFound("no alert \"" + c.params[0] + "\" (ids are positive integers)")));

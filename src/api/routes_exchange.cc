@@ -3,6 +3,7 @@
 // camera registry with its audited stream view.
 #include <charconv>
 
+#include "api/route_util.h"
 #include "api/routes.h"
 #include "eido/eido.h"
 #include "intake/requests.h"
@@ -14,24 +15,6 @@ using nlohmann::json;
 using service::Done;
 
 namespace {
-
-Done Respond(Reply reply, int ok_status) {
-  return [reply = std::move(reply), ok_status](Result<json> r) {
-    if (!r) return reply(ErrorResponse(r.error()));
-    reply(JsonResponse(ok_status, *r));
-  };
-}
-
-std::optional<std::int64_t> PathId(const std::string& s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v <= 0) return std::nullopt;
-  return v;
-}
-
-Status BadId(const std::string& what, const std::string& s) {
-  return NotFound("no " + what + " \"" + s + "\" (ids are positive integers)");
-}
 
 Response GeoJson(json features) {
   Response r =

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "api/route_util.h"
 #include "api/routes.h"
 
 namespace beacon::api {
@@ -47,16 +48,6 @@ json CellsGeoJson(const std::vector<planning::CoverageCell>& cells) {
                         {"properties", {{"nodes", c.nodes}}}});
   }
   return {{"type", "FeatureCollection"}, {"features", std::move(features)}};
-}
-
-std::optional<TimeMs> QueryRfc3339(const Request& r, const std::string& key, Status& err) {
-  auto it = r.query.find(key);
-  if (it == r.query.end() || it->second.empty()) return std::nullopt;
-  auto t = ParseRfc3339(it->second);
-  if (!t && err.ok()) {
-    err = Invalid(key + " must be an RFC 3339 time such as 2024-05-01T00:00:00Z", key);
-  }
-  return t;
 }
 
 }  // namespace
@@ -138,8 +129,8 @@ void RegisterPlanningRoutes(Router& router, const RouteDeps& d) {
           return reply(ErrorResponse(Invalid("by must be hour, weekday, district or type", "by")));
         }
         Status err;
-        auto from = QueryRfc3339(*c.request, "from", err);
-        auto to = QueryRfc3339(*c.request, "to", err);
+        auto from = QueryTime(*c.request, "from", err);
+        auto to = QueryTime(*c.request, "to", err);
         if (!err.ok()) return reply(ErrorResponse(err));
         if (from && to && *from > *to) {
           return reply(ErrorResponse(Invalid("to must not be before from", "to")));

@@ -1,0 +1,27 @@
+// Small helpers every route file uses: answering with a Center result and
+// reading ids from the path. Internal to api/.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "api/router.h"
+#include "service/center.h"
+
+namespace beacon::api {
+
+// Adapts a Center result to an HTTP reply with `ok_status` on success.
+service::Done Respond(Reply reply, int ok_status);
+
+// A positive decimal id from a path segment, or nullopt.
+std::optional<std::int64_t> PathId(const std::string& s);
+
+// The 404 for a path id that is not a positive integer.
+Status BadId(const std::string& what, const std::string& s);
+
+// An RFC 3339 query parameter; nullopt when absent or empty. A bad value
+// sets `err` (naming `key`) unless an earlier parameter already did.
+std::optional<TimeMs> QueryTime(const Request& r, const std::string& key, Status& err);
+
+}  // namespace beacon::api

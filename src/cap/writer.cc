@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "common/text.h"
+
 namespace beacon::cap {
 namespace {
 
@@ -61,28 +63,13 @@ class Out {
 
 std::string XmlEscape(std::string_view text) {
   std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        // Control characters XML 1.0 does not allow are dropped.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') break;
-        out += c;
+  for (char c : EscapeMarkup(text)) {
+    if (c == '\r') {
+      out += "&#13;";
+    } else if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
+      // Control characters XML 1.0 does not allow are dropped.
+    } else {
+      out += c;
     }
   }
   return out;

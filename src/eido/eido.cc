@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "common/text.h"
 #include "intake/json_body.h"
 
 namespace beacon::eido {
@@ -15,25 +16,6 @@ namespace beacon::eido {
 using nlohmann::json;
 
 namespace {
-
-#define BEACON_EIDO_TRY(expr) BEACON_RETURN_IF_ERROR(expr)
-
-const char* TypeName(const json& j) {
-  switch (j.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::object:
-      return "an object";
-    default:
-      return "a number";
-  }
-}
 
 std::string Join(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
@@ -56,7 +38,8 @@ Status OptString(const json& o, const std::string& path, std::string_view key, s
   const json* v = Find(o, key);
   if (!v) return Status::Ok();
   std::string field = Join(path, key);
-  if (!v->is_string()) return Malformed(field + " must be a string, got " + TypeName(*v), field);
+  if (!v->is_string())
+    return Malformed(field + " must be a string, got " + intake::JsonTypeName(*v), field);
   const auto& s = v->get_ref<const std::string&>();
   if (s.size() > max) {
     return Invalid(field + " is longer than " + std::to_string(max) + " bytes", field);
@@ -68,7 +51,7 @@ Status OptString(const json& o, const std::string& path, std::string_view key, s
 Status String(const json& o, const std::string& path, std::string_view key, size_t max,
               std::string& out) {
   std::optional<std::string> v;
-  BEACON_EIDO_TRY(OptString(o, path, key, max, v));
+  BEACON_RETURN_IF_ERROR(OptString(o, path, key, max, v));
   std::string field = Join(path, key);
   if (!v) return Malformed(field + " is required", field);
   if (v->empty()) return Invalid(field + " must not be empty", field);
@@ -79,7 +62,7 @@ Status String(const json& o, const std::string& path, std::string_view key, size
 Status OptTime(const json& o, const std::string& path, std::string_view key,
                std::optional<TimeMs>& out) {
   std::optional<std::string> s;
-  BEACON_EIDO_TRY(OptString(o, path, key, 64, s));
+  BEACON_RETURN_IF_ERROR(OptString(o, path, key, 64, s));
   out.reset();
   if (!s) return Status::Ok();
   out = ParseRfc3339(*s);
@@ -92,7 +75,7 @@ Status OptTime(const json& o, const std::string& path, std::string_view key,
 
 Status Time(const json& o, const std::string& path, std::string_view key, TimeMs& out) {
   std::optional<TimeMs> t;
-  BEACON_EIDO_TRY(OptTime(o, path, key, t));
+  BEACON_RETURN_IF_ERROR(OptTime(o, path, key, t));
   if (!t) return Malformed(Join(path, key) + " is required", Join(path, key));
   out = *t;
   return Status::Ok();
@@ -106,11 +89,12 @@ Status OptRef(const json& o, const std::string& path, std::string_view key,
   if (!v) return Status::Ok();
   std::string field = Join(path, key);
   if (!v->is_object()) {
-    return Malformed(field + " must be a reference object {\"$ref\": ...}, got " + TypeName(*v),
-                     field);
+    return Malformed(
+        field + " must be a reference object {\"$ref\": ...}, got " + intake::JsonTypeName(*v),
+        field);
   }
   std::string ref;
-  BEACON_EIDO_TRY(String(*v, field, "$ref", kMaxIdBytes, ref));
+  BEACON_RETURN_IF_ERROR(String(*v, field, "$ref", kMaxIdBytes, ref));
   out = std::move(ref);
   return Status::Ok();
 }
@@ -122,7 +106,8 @@ Status Refs(const json& o, const std::string& path, std::string_view key,
   const json* v = Find(o, key);
   if (!v) return Status::Ok();
   std::string field = Join(path, key);
-  if (!v->is_array()) return Malformed(field + " must be an array, got " + TypeName(*v), field);
+  if (!v->is_array())
+    return Malformed(field + " must be an array, got " + intake::JsonTypeName(*v), field);
   if (v->size() > kMaxComponents) {
     return Invalid(field + " has more than " + std::to_string(kMaxComponents) + " entries", field);
   }
@@ -130,10 +115,11 @@ Status Refs(const json& o, const std::string& path, std::string_view key,
     std::string f = Index(field, i);
     const json& r = (*v)[i];
     if (!r.is_object()) {
-      return Malformed(f + " must be a reference object {\"$ref\": ...}, got " + TypeName(r), f);
+      return Malformed(
+          f + " must be a reference object {\"$ref\": ...}, got " + intake::JsonTypeName(r), f);
     }
     std::string ref;
-    BEACON_EIDO_TRY(String(r, f, "$ref", kMaxIdBytes, ref));
+    BEACON_RETURN_IF_ERROR(String(r, f, "$ref", kMaxIdBytes, ref));
     out.emplace_back(std::move(ref), f + ".$ref");
   }
   return Status::Ok();
@@ -145,14 +131,16 @@ Status Strings(const json& o, const std::string& path, std::string_view key,
   const json* v = Find(o, key);
   if (!v) return Status::Ok();
   std::string field = Join(path, key);
-  if (!v->is_array()) return Malformed(field + " must be an array, got " + TypeName(*v), field);
+  if (!v->is_array())
+    return Malformed(field + " must be an array, got " + intake::JsonTypeName(*v), field);
   if (v->size() > kMaxComponents) {
     return Invalid(field + " has more than " + std::to_string(kMaxComponents) + " entries", field);
   }
   for (size_t i = 0; i < v->size(); ++i) {
     const json& s = (*v)[i];
     std::string f = Index(field, i);
-    if (!s.is_string()) return Malformed(f + " must be a string, got " + TypeName(s), f);
+    if (!s.is_string())
+      return Malformed(f + " must be a string, got " + intake::JsonTypeName(s), f);
     if (s.get_ref<const std::string&>().size() > kMaxTextBytes) {
       return Invalid(f + " is longer than " + std::to_string(kMaxTextBytes) + " bytes", f);
     }
@@ -175,7 +163,7 @@ Status ReadComponents(const json& doc, std::string_view key, Components& out) {
   const json* v = Find(doc, key);
   if (!v) return Status::Ok();
   if (!v->is_array())
-    return Malformed(out.name + " must be an array, got " + TypeName(*v), out.name);
+    return Malformed(out.name + " must be an array, got " + intake::JsonTypeName(*v), out.name);
   if (v->size() > kMaxComponents) {
     return Invalid(out.name + " has more than " + std::to_string(kMaxComponents) + " entries",
                    out.name);
@@ -183,9 +171,10 @@ Status ReadComponents(const json& doc, std::string_view key, Components& out) {
   for (size_t i = 0; i < v->size(); ++i) {
     const json& c = (*v)[i];
     std::string f = out.Field(i);
-    if (!c.is_object()) return Malformed(f + " must be an object, got " + TypeName(c), f);
+    if (!c.is_object())
+      return Malformed(f + " must be an object, got " + intake::JsonTypeName(c), f);
     std::string id;
-    BEACON_EIDO_TRY(String(c, f, "$id", kMaxIdBytes, id));
+    BEACON_RETURN_IF_ERROR(String(c, f, "$id", kMaxIdBytes, id));
     if (!out.by_id.emplace(id, i).second) {
       return Invalid(f + ".$id \"" + id + "\" is used twice in " + out.name, f + ".$id");
     }
@@ -204,31 +193,7 @@ Status Resolve(const Components& c, const std::string& ref, const std::string& f
   return Status::Ok();
 }
 
-std::string EscapeHtml(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
-// Decodes the entities EscapeHtml writes (and &#39;); other markup is kept
+// Decodes the entities EscapeMarkup writes (and &#39;); other markup is kept
 // as text.
 std::string UnescapeHtml(std::string_view s) {
   static const std::pair<std::string_view, char> kEntities[] = {
@@ -345,11 +310,12 @@ Status ReadPidf(std::string_view xml, const std::string& field, Location& loc) {
 
 Status ReadLocation(const json& c, const std::string& field, Location& loc) {
   std::string type;
-  BEACON_EIDO_TRY(String(c, field, "locationTypeDescriptionRegistryText", kMaxTextBytes, type));
+  BEACON_RETURN_IF_ERROR(
+      String(c, field, "locationTypeDescriptionRegistryText", kMaxTextBytes, type));
   std::optional<std::string> pidf, text;
-  BEACON_EIDO_TRY(OptString(c, field, "locationByValue", kMaxPidfBytes, pidf));
-  BEACON_EIDO_TRY(OptString(c, field, "locationDescriptionText", kMaxTextBytes, text));
-  if (pidf) BEACON_EIDO_TRY(ReadPidf(*pidf, Join(field, "locationByValue"), loc));
+  BEACON_RETURN_IF_ERROR(OptString(c, field, "locationByValue", kMaxPidfBytes, pidf));
+  BEACON_RETURN_IF_ERROR(OptString(c, field, "locationDescriptionText", kMaxTextBytes, text));
+  if (pidf) BEACON_RETURN_IF_ERROR(ReadPidf(*pidf, Join(field, "locationByValue"), loc));
   // Beacon writes its free-text address here; it wins over civic parts.
   if (text && !text->empty()) loc.address = *text;
   return Status::Ok();
@@ -364,13 +330,13 @@ using LocationCache = std::vector<std::optional<Location>>;
 Status ReadLocations(const json& owner, const std::string& path, std::string_view key,
                      const Components& locations, LocationCache& cache, Location& out) {
   std::vector<std::pair<std::string, std::string>> refs;
-  BEACON_EIDO_TRY(Refs(owner, path, key, refs));
+  BEACON_RETURN_IF_ERROR(Refs(owner, path, key, refs));
   for (const auto& [ref, field] : refs) {
     size_t i = 0;
-    BEACON_EIDO_TRY(Resolve(locations, ref, field, i));
+    BEACON_RETURN_IF_ERROR(Resolve(locations, ref, field, i));
     if (!cache[i]) {
       Location read;
-      BEACON_EIDO_TRY(ReadLocation(*locations.items[i], locations.Field(i), read));
+      BEACON_RETURN_IF_ERROR(ReadLocation(*locations.items[i], locations.Field(i), read));
       cache[i] = std::move(read);
     }
     const Location& l = *cache[i];
@@ -406,7 +372,7 @@ using PersonCache = std::vector<std::optional<PersonInfo>>;
 Status ReadPerson(const json& p, const std::string& pf, const Components& callbacks,
                   PersonInfo& out) {
   std::vector<std::string> roles;
-  BEACON_EIDO_TRY(Strings(p, pf, "personIncidentRoleRegistryText", roles));
+  BEACON_RETURN_IF_ERROR(Strings(p, pf, "personIncidentRoleRegistryText", roles));
   out.is_caller = std::any_of(roles.begin(), roles.end(), [](const std::string& r) {
     std::string l;
     for (char c : r) l.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
@@ -415,15 +381,15 @@ Status ReadPerson(const json& p, const std::string& pf, const Components& callba
   if (!out.is_caller) return Status::Ok();
   if (const json* nc = Find(p, "ncPersonComponent"); nc && nc->is_object()) {
     if (const json* name = Find(*nc, "PersonName"); name && name->is_object()) {
-      BEACON_EIDO_TRY(OptString(*name, Join(Join(pf, "ncPersonComponent"), "PersonName"),
-                                "PersonFullName", 200, out.caller.name));
+      BEACON_RETURN_IF_ERROR(OptString(*name, Join(Join(pf, "ncPersonComponent"), "PersonName"),
+                                       "PersonFullName", 200, out.caller.name));
     }
   }
   std::optional<std::string> cb;
-  BEACON_EIDO_TRY(OptRef(p, pf, "callBackReference", cb));
+  BEACON_RETURN_IF_ERROR(OptRef(p, pf, "callBackReference", cb));
   if (cb) {
     size_t k = 0;
-    BEACON_EIDO_TRY(Resolve(callbacks, *cb, Join(pf, "callBackReference.$ref"), k));
+    BEACON_RETURN_IF_ERROR(Resolve(callbacks, *cb, Join(pf, "callBackReference.$ref"), k));
     out.caller.phone = PhoneFromCallback(*callbacks.items[k]);
   }
   return Status::Ok();
@@ -434,13 +400,13 @@ Status ReadCaller(const json& call, const std::string& path, const Components& p
                   std::optional<model::Caller>& out) {
   model::Caller caller;
   std::vector<std::pair<std::string, std::string>> refs;
-  BEACON_EIDO_TRY(Refs(call, path, "personReference", refs));
+  BEACON_RETURN_IF_ERROR(Refs(call, path, "personReference", refs));
   for (const auto& [ref, field] : refs) {
     size_t i = 0;
-    BEACON_EIDO_TRY(Resolve(persons, ref, field, i));
+    BEACON_RETURN_IF_ERROR(Resolve(persons, ref, field, i));
     if (!cache[i]) {
       PersonInfo info;
-      BEACON_EIDO_TRY(ReadPerson(*persons.items[i], persons.Field(i), callbacks, info));
+      BEACON_RETURN_IF_ERROR(ReadPerson(*persons.items[i], persons.Field(i), callbacks, info));
       cache[i] = std::move(info);
     }
     const PersonInfo& p = *cache[i];
@@ -450,10 +416,10 @@ Status ReadCaller(const json& call, const std::string& path, const Components& p
   }
   if (!caller.phone) {
     std::optional<std::string> cb;
-    BEACON_EIDO_TRY(OptRef(call, path, "callBackReference", cb));
+    BEACON_RETURN_IF_ERROR(OptRef(call, path, "callBackReference", cb));
     if (cb) {
       size_t k = 0;
-      BEACON_EIDO_TRY(Resolve(callbacks, *cb, Join(path, "callBackReference.$ref"), k));
+      BEACON_RETURN_IF_ERROR(Resolve(callbacks, *cb, Join(path, "callBackReference.$ref"), k));
       caller.phone = PhoneFromCallback(*callbacks.items[k]);
     }
   }
@@ -466,20 +432,21 @@ Status ReadCaller(const json& call, const std::string& path, const Components& p
 }
 
 Status ReadNote(const json& n, const std::string& field, Note& out) {
-  BEACON_EIDO_TRY(String(n, field, "$id", kMaxIdBytes, out.id));
-  BEACON_EIDO_TRY(Time(n, field, "lastUpdateTimeStamp", out.time));
+  BEACON_RETURN_IF_ERROR(String(n, field, "$id", kMaxIdBytes, out.id));
+  BEACON_RETURN_IF_ERROR(Time(n, field, "lastUpdateTimeStamp", out.time));
   std::string text;
   const json* v = Find(n, "notesActionComments");
   std::string f = Join(field, "notesActionComments");
   if (!v) return Malformed(f + " is required", f);
-  if (!v->is_string()) return Malformed(f + " must be a string, got " + TypeName(*v), f);
+  if (!v->is_string())
+    return Malformed(f + " must be a string, got " + intake::JsonTypeName(*v), f);
   if (v->get_ref<const std::string&>().size() > kMaxTextBytes) {
     return Invalid(f + " is longer than " + std::to_string(kMaxTextBytes) + " bytes", f);
   }
   out.text = UnescapeHtml(v->get_ref<const std::string&>());
   std::optional<std::string> agent, agency;
-  BEACON_EIDO_TRY(OptRef(n, field, "updatedByAgentReference", agent));
-  BEACON_EIDO_TRY(OptRef(n, field, "updatedByAgencyReference", agency));
+  BEACON_RETURN_IF_ERROR(OptRef(n, field, "updatedByAgentReference", agent));
+  BEACON_RETURN_IF_ERROR(OptRef(n, field, "updatedByAgencyReference", agency));
   out.author = agent ? *agent : agency.value_or("");
   return Status::Ok();
 }
@@ -509,33 +476,33 @@ Result<Document> Parse(std::string_view body) {
   if (!parsed) return parsed.error();
   const json& j = *parsed;
   Document doc;
-  BEACON_EIDO_TRY(String(j, "", "$id", kMaxIdBytes, doc.incident_id));
+  BEACON_RETURN_IF_ERROR(String(j, "", "$id", kMaxIdBytes, doc.incident_id));
   std::string version;
-  BEACON_EIDO_TRY(String(j, "", "eidoVersion", 16, version));
+  BEACON_RETURN_IF_ERROR(String(j, "", "eidoVersion", 16, version));
   if (version != "1.0") {
     return Invalid("eidoVersion must be \"1.0\" (NENA-STA-021), got \"" + version + "\"",
                    "eidoVersion");
   }
-  BEACON_EIDO_TRY(Time(j, "", "lastUpdateTimeStamp", doc.updated_at));
+  BEACON_RETURN_IF_ERROR(Time(j, "", "lastUpdateTimeStamp", doc.updated_at));
   std::optional<std::string> agency;
-  BEACON_EIDO_TRY(OptRef(j, "", "updatedByAgencyReference", agency));
+  BEACON_RETURN_IF_ERROR(OptRef(j, "", "updatedByAgencyReference", agency));
   if (!agency) return Malformed("updatedByAgencyReference is required", "updatedByAgencyReference");
   doc.agency = *agency;
-  BEACON_EIDO_TRY(OptRef(j, "", "updatedByAgentReference", doc.agent));
-  BEACON_EIDO_TRY(String(j, "", "issuingElementIdentification", kMaxIdBytes, doc.element));
+  BEACON_RETURN_IF_ERROR(OptRef(j, "", "updatedByAgentReference", doc.agent));
+  BEACON_RETURN_IF_ERROR(String(j, "", "issuingElementIdentification", kMaxIdBytes, doc.element));
 
   Components agencies, calls, locations, persons, callbacks, notes, resources;
-  BEACON_EIDO_TRY(ReadComponents(j, "agencyComponent", agencies));
+  BEACON_RETURN_IF_ERROR(ReadComponents(j, "agencyComponent", agencies));
   if (!Find(j, "agencyComponent")) {
     return Malformed("agencyComponent is required (the agencies of the incident)",
                      "agencyComponent");
   }
-  BEACON_EIDO_TRY(ReadComponents(j, "callComponent", calls));
-  BEACON_EIDO_TRY(ReadComponents(j, "locationComponent", locations));
-  BEACON_EIDO_TRY(ReadComponents(j, "personComponent", persons));
-  BEACON_EIDO_TRY(ReadComponents(j, "callbackComponent", callbacks));
-  BEACON_EIDO_TRY(ReadComponents(j, "notesComponent", notes));
-  BEACON_EIDO_TRY(ReadComponents(j, "emergencyResourceComponent", resources));
+  BEACON_RETURN_IF_ERROR(ReadComponents(j, "callComponent", calls));
+  BEACON_RETURN_IF_ERROR(ReadComponents(j, "locationComponent", locations));
+  BEACON_RETURN_IF_ERROR(ReadComponents(j, "personComponent", persons));
+  BEACON_RETURN_IF_ERROR(ReadComponents(j, "callbackComponent", callbacks));
+  BEACON_RETURN_IF_ERROR(ReadComponents(j, "notesComponent", notes));
+  BEACON_RETURN_IF_ERROR(ReadComponents(j, "emergencyResourceComponent", resources));
 
   std::set<std::string> call_notes;
   LocationCache location_cache(locations.items.size());
@@ -545,9 +512,9 @@ Result<Document> Parse(std::string_view body) {
     Call call;
     call.field = calls.Field(i);
     call.id = c.at("$id").get<std::string>();
-    BEACON_EIDO_TRY(Time(c, call.field, "callStartTimestamp", call.received_at));
+    BEACON_RETURN_IF_ERROR(Time(c, call.field, "callStartTimestamp", call.received_at));
     std::optional<std::string> local;
-    BEACON_EIDO_TRY(OptString(c, call.field, "localCallType", 200, local));
+    BEACON_RETURN_IF_ERROR(OptString(c, call.field, "localCallType", 200, local));
     if (local && local->rfind("beacon:", 0) == 0) {
       std::string_view rest = std::string_view(*local).substr(7);
       size_t colon = rest.find(':');
@@ -556,16 +523,16 @@ Result<Document> Parse(std::string_view body) {
         if (colon + 1 < rest.size()) call.incident_type = std::string(rest.substr(colon + 1));
       }
     }
-    BEACON_EIDO_TRY(ReadLocations(c, call.field, "locationReference", locations, location_cache,
-                                  call.location));
+    BEACON_RETURN_IF_ERROR(ReadLocations(c, call.field, "locationReference", locations,
+                                         location_cache, call.location));
     std::vector<std::pair<std::string, std::string>> refs;
-    BEACON_EIDO_TRY(Refs(c, call.field, "notesReference", refs));
+    BEACON_RETURN_IF_ERROR(Refs(c, call.field, "notesReference", refs));
     std::string narrative;
     for (const auto& [ref, field] : refs) {
       size_t k = 0;
-      BEACON_EIDO_TRY(Resolve(notes, ref, field, k));
+      BEACON_RETURN_IF_ERROR(Resolve(notes, ref, field, k));
       Note n;
-      BEACON_EIDO_TRY(ReadNote(*notes.items[k], notes.Field(k), n));
+      BEACON_RETURN_IF_ERROR(ReadNote(*notes.items[k], notes.Field(k), n));
       if (!narrative.empty()) narrative += "\n";
       narrative += n.text;
       call_notes.insert(ref);
@@ -576,36 +543,39 @@ Result<Document> Parse(std::string_view body) {
       }
     }
     if (!narrative.empty()) call.narrative = std::move(narrative);
-    BEACON_EIDO_TRY(ReadCaller(c, call.field, persons, callbacks, person_cache, call.caller));
+    BEACON_RETURN_IF_ERROR(
+        ReadCaller(c, call.field, persons, callbacks, person_cache, call.caller));
     doc.calls.push_back(std::move(call));
   }
 
   if (const json* inc = Find(j, "incidentComponent")) {
     const std::string f = "incidentComponent";
-    if (!inc->is_object()) return Malformed(f + " must be an object, got " + TypeName(*inc), f);
+    if (!inc->is_object())
+      return Malformed(f + " must be an object, got " + intake::JsonTypeName(*inc), f);
     for (const char* key : {"incidentTypeInternalCode", "incidentTypeInternalText",
                             "incidentTypeCommonRegistryText"}) {
       std::optional<std::string> v;
-      BEACON_EIDO_TRY(OptString(*inc, f, key, 200, v));
+      BEACON_RETURN_IF_ERROR(OptString(*inc, f, key, 200, v));
       if (v && !v->empty()) doc.type_candidates.push_back(*v);
     }
     std::vector<std::string> status;
-    BEACON_EIDO_TRY(Strings(*inc, f, "incidentStatusCommonRegistryText", status));
+    BEACON_RETURN_IF_ERROR(Strings(*inc, f, "incidentStatusCommonRegistryText", status));
     for (const auto& s : status) doc.closed = doc.closed || Lower(s) == "closed";
-    BEACON_EIDO_TRY(
+    BEACON_RETURN_IF_ERROR(
         ReadLocations(*inc, f, "locationReference", locations, location_cache, doc.location));
     if (const json* disp = Find(*inc, "dispositionComponent")) {
       std::string df = Join(f, "dispositionComponent");
       if (!disp->is_array()) {
-        return Malformed(df + " must be an array, got " + TypeName(*disp), df);
+        return Malformed(df + " must be an array, got " + intake::JsonTypeName(*disp), df);
       }
       if (!disp->empty()) {
         const json& d = disp->front();
         std::string d0 = Index(df, 0);
-        if (!d.is_object()) return Malformed(d0 + " must be an object, got " + TypeName(d), d0);
+        if (!d.is_object())
+          return Malformed(d0 + " must be an object, got " + intake::JsonTypeName(d), d0);
         std::optional<std::string> code, text;
-        BEACON_EIDO_TRY(OptString(d, d0, "dispositionCommonRegistryCode", 200, code));
-        BEACON_EIDO_TRY(OptString(d, d0, "dispositionDescriptionText", 500, text));
+        BEACON_RETURN_IF_ERROR(OptString(d, d0, "dispositionCommonRegistryCode", 200, code));
+        BEACON_RETURN_IF_ERROR(OptString(d, d0, "dispositionDescriptionText", 500, text));
         doc.disposition = text ? text : code;
       }
     }
@@ -613,7 +583,7 @@ Result<Document> Parse(std::string_view body) {
 
   for (size_t i = 0; i < notes.items.size(); ++i) {
     Note n;
-    BEACON_EIDO_TRY(ReadNote(*notes.items[i], notes.Field(i), n));
+    BEACON_RETURN_IF_ERROR(ReadNote(*notes.items[i], notes.Field(i), n));
     if (call_notes.count(n.id)) continue;
     doc.notes.push_back(std::move(n));
   }
@@ -624,11 +594,12 @@ Result<Document> Parse(std::string_view body) {
     model::ForeignResource res;
     res.id = r.at("$id").get<std::string>();
     std::optional<std::string> ag, name, type_text, type_common, status;
-    BEACON_EIDO_TRY(OptRef(r, f, "updatedByAgencyReference", ag));
-    BEACON_EIDO_TRY(OptString(r, f, "emergencyResourceName", 200, name));
-    BEACON_EIDO_TRY(OptString(r, f, "emergencyResourceTypeInternalText", 200, type_text));
-    BEACON_EIDO_TRY(OptString(r, f, "emergencyResourceTypeCommonRegistryText", 200, type_common));
-    BEACON_EIDO_TRY(OptString(r, f, "primaryUnitStatusRegistryText", 200, status));
+    BEACON_RETURN_IF_ERROR(OptRef(r, f, "updatedByAgencyReference", ag));
+    BEACON_RETURN_IF_ERROR(OptString(r, f, "emergencyResourceName", 200, name));
+    BEACON_RETURN_IF_ERROR(OptString(r, f, "emergencyResourceTypeInternalText", 200, type_text));
+    BEACON_RETURN_IF_ERROR(
+        OptString(r, f, "emergencyResourceTypeCommonRegistryText", 200, type_common));
+    BEACON_RETURN_IF_ERROR(OptString(r, f, "primaryUnitStatusRegistryText", 200, status));
     res.agency = ag.value_or(doc.agency);
     res.name = name.value_or(res.id);
     res.unit_type = type_text ? *type_text : type_common.value_or("");
@@ -678,7 +649,7 @@ std::string Pidf(const Location& l, const std::string& entity) {
   return R"(<?xml version="1.0" encoding="UTF-8"?><presence xmlns="urn:ietf:params:xml:ns:pidf" )"
          R"(xmlns:gp="urn:ietf:params:xml:ns:pidf:geopriv10" xmlns:gml="http://www.opengis.net/gml" )"
          R"(xmlns:gs="http://www.opengis.net/pidflo/1.0" entity="pres:)" +
-         EscapeHtml(entity) + R"("><tuple id="location"><status><gp:geopriv><gp:location-info>)" +
+         EscapeMarkup(entity) + R"("><tuple id="location"><status><gp:geopriv><gp:location-info>)" +
          shape + "</gp:location-info></gp:geopriv></status></tuple></presence>";
 }
 
@@ -770,7 +741,7 @@ json Export(const ExportInput& in) {
                       const std::string& text) {
     json n = prologue(id, t, agency);
     n["updatedByAgentReference"] = Ref(dir.Agent(user));
-    n["notesActionComments"] = EscapeHtml(text);
+    n["notesActionComments"] = EscapeMarkup(text);
     notes.push_back(std::move(n));
   };
 

@@ -34,7 +34,9 @@ size_t MaxDepth(std::string_view s, size_t limit) {
   return max_depth;
 }
 
-const char* TypeName(const json& j) {
+}  // namespace
+
+const char* JsonTypeName(const json& j) {
   switch (j.type()) {
     case json::value_t::null:
       return "null";
@@ -51,8 +53,6 @@ const char* TypeName(const json& j) {
   }
 }
 
-}  // namespace
-
 Result<json> ParseObject(std::string_view body) {
   if (body.empty()) return Malformed("request body is empty; expected a JSON object");
   if (MaxDepth(body, kMaxNestingDepth) > kMaxNestingDepth) {
@@ -67,7 +67,8 @@ Result<json> ParseObject(std::string_view body) {
     // e.g. out_of_range.406: a number literal too large for a double (1e400).
     return Malformed(std::string("unreadable JSON: ") + e.what());
   }
-  if (!j.is_object()) return Malformed(std::string("expected a JSON object, got ") + TypeName(j));
+  if (!j.is_object())
+    return Malformed(std::string("expected a JSON object, got ") + JsonTypeName(j));
   return j;
 }
 
@@ -99,7 +100,7 @@ Result<std::optional<std::string>> JsonObject::OptString(std::string_view key,
   const json* v = Find(key);
   if (!v) return std::optional<std::string>{};
   if (!v->is_string()) {
-    return Malformed(Field(key) + " must be a string, got " + TypeName(*v), Field(key));
+    return Malformed(Field(key) + " must be a string, got " + JsonTypeName(*v), Field(key));
   }
   const auto& s = v->get_ref<const std::string&>();
   if (s.size() > max_bytes) {
@@ -121,7 +122,7 @@ Result<std::optional<double>> JsonObject::OptNumber(std::string_view key) const 
   const json* v = Find(key);
   if (!v) return std::optional<double>{};
   if (!v->is_number()) {
-    return Malformed(Field(key) + " must be a number, got " + TypeName(*v), Field(key));
+    return Malformed(Field(key) + " must be a number, got " + JsonTypeName(*v), Field(key));
   }
   double d = v->get<double>();
   if (!std::isfinite(d)) return Invalid(Field(key) + " must be finite", Field(key));
@@ -139,7 +140,7 @@ Result<std::optional<JsonObject>> JsonObject::OptObject(std::string_view key) co
   const json* v = Find(key);
   if (!v) return std::optional<JsonObject>{};
   if (!v->is_object()) {
-    return Malformed(Field(key) + " must be an object, got " + TypeName(*v), Field(key));
+    return Malformed(Field(key) + " must be an object, got " + JsonTypeName(*v), Field(key));
   }
   return std::optional<JsonObject>{JsonObject(*v, Field(key))};
 }

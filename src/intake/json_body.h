@@ -41,6 +41,10 @@ class JsonObject {
   std::string path_;
 };
 
+// "null", "a boolean", "a string", "an array", "an object" or "a number",
+// for error messages ("must be a string, got a number").
+const char* JsonTypeName(const nlohmann::json& j);
+
 // Parses `body` as a JSON object. Refuses syntax errors, invalid UTF-8,
 // nesting deeper than kMaxNestingDepth and non-object top levels.
 Result<nlohmann::json> ParseObject(std::string_view body);

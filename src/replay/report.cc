@@ -3,43 +3,21 @@
 #include <cmath>
 #include <sstream>
 
+#include "common/text.h"
 #include "replay/replay.h"
 
 namespace beacon::replay {
 namespace {
 
-std::string Esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string Show(const Json& v) {
   if (v.is_null()) return "n/a";
-  if (v.is_string()) return Esc(v.get<std::string>());
+  if (v.is_string()) return EscapeMarkup(v.get<std::string>());
   if (v.is_number_float()) {
     std::ostringstream o;
     o << v.get<double>();
     return o.str();
   }
-  return Esc(v.dump());
+  return EscapeMarkup(v.dump());
 }
 
 std::string Pct(const Json& v) {
@@ -67,7 +45,7 @@ struct Frame {
   double Y(double y) const { return h - bottom - (y - y0) / (y1 - y0) * (h - top - bottom); }
   std::string Open(const std::string& title) const {
     return "<svg width='" + F(w, 0) + "' height='" + F(h, 0) + "' viewBox='0 0 " + F(w, 0) + " " +
-           F(h, 0) + "' role='img' aria-label='" + Esc(title) +
+           F(h, 0) + "' role='img' aria-label='" + EscapeMarkup(title) +
            "'><rect width='100%' height='100%' fill='#fff'/>";
   }
   std::string Axes(const std::string& xlabel, const std::string& ylabel, int xticks, int yticks,
@@ -81,20 +59,20 @@ struct Frame {
     for (int i = 0; i <= xticks; ++i) {
       double x = x0 + (x1 - x0) * i / xticks;
       s += "<text x='" + F(X(x)) + "' y='" + F(h - bottom + 14) +
-           "' font-size='10' text-anchor='middle'>" + Esc(xfmt(x)) + "</text>";
+           "' font-size='10' text-anchor='middle'>" + EscapeMarkup(xfmt(x)) + "</text>";
     }
     for (int i = 0; i <= yticks; ++i) {
       double y = y0 + (y1 - y0) * i / yticks;
       s += "<line x1='" + F(left) + "' y1='" + F(Y(y)) + "' x2='" + F(w - right) + "' y2='" +
            F(Y(y)) + "' stroke='#eee'/>";
       s += "<text x='" + F(left - 4) + "' y='" + F(Y(y) + 3) +
-           "' font-size='10' text-anchor='end'>" + Esc(yfmt(y)) + "</text>";
+           "' font-size='10' text-anchor='end'>" + EscapeMarkup(yfmt(y)) + "</text>";
     }
     s += "<text x='" + F((left + w - right) / 2) + "' y='" + F(h - 8) +
-         "' font-size='11' text-anchor='middle'>" + Esc(xlabel) + "</text>";
+         "' font-size='11' text-anchor='middle'>" + EscapeMarkup(xlabel) + "</text>";
     s += "<text x='12' y='" + F((top + h - bottom) / 2) +
          "' font-size='11' text-anchor='middle' transform='rotate(-90 12 " +
-         F((top + h - bottom) / 2) + ")'>" + Esc(ylabel) + "</text>";
+         F((top + h - bottom) / 2) + ")'>" + EscapeMarkup(ylabel) + "</text>";
     return s;
   }
 };
@@ -203,7 +181,8 @@ std::string NfpaChart(const Json& nfpa) {
 
 std::string Table(const std::vector<std::pair<std::string, std::string>>& rows) {
   std::string s = "<table>";
-  for (const auto& [k, v] : rows) s += "<tr><th>" + Esc(k) + "</th><td>" + v + "</td></tr>";
+  for (const auto& [k, v] : rows)
+    s += "<tr><th>" + EscapeMarkup(k) + "</th><td>" + v + "</td></tr>";
   return s + "</table>";
 }
 
@@ -244,7 +223,7 @@ std::string RenderHtml(const Json& s) {
          "skipped.csv):</p><table><tr><th>reason</th><th>line</th><th>message</th></tr>";
     for (const auto& [reason, list] : s["rows"]["skipped_examples"].items()) {
       for (const auto& x : list) {
-        h += "<tr><td>" + Esc(reason) + "</td><td>" + Show(x["line"]) + "</td><td>" +
+        h += "<tr><td>" + EscapeMarkup(reason) + "</td><td>" + Show(x["line"]) + "</td><td>" +
              Show(x["message"]) + "</td></tr>";
       }
     }
@@ -325,9 +304,9 @@ std::string RenderHtml(const Json& s) {
   h += "<table><tr><th>operation</th><th>count</th><th>mean µs</th><th>p50 µs</th><th>p99 "
        "µs</th><th>max µs</th></tr>";
   for (const auto& [op, v] : s["latency"].items()) {
-    h += "<tr><td>" + Esc(op) + "</td><td>" + Show(v["count"]) + "</td><td>" + Show(v["mean_us"]) +
-         "</td><td>" + Show(v["p50_us"]) + "</td><td>" + Show(v["p99_us"]) + "</td><td>" +
-         Show(v["max_us"]) + "</td></tr>";
+    h += "<tr><td>" + EscapeMarkup(op) + "</td><td>" + Show(v["count"]) + "</td><td>" +
+         Show(v["mean_us"]) + "</td><td>" + Show(v["p50_us"]) + "</td><td>" + Show(v["p99_us"]) +
+         "</td><td>" + Show(v["max_us"]) + "</td></tr>";
   }
   h += "</table>";
   if (!s["errors"]["counts"].empty()) {

@@ -1,7 +1,5 @@
 #include "cli/replay_command.h"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +9,7 @@
 #include <sstream>
 
 #include "cli/embedded.h"
+#include "cli/progress.h"
 #include "cli/routing_commands.h"
 #include "common/log.h"
 #include "dispatch/response_plan.h"
@@ -36,35 +35,6 @@ std::optional<std::string> ReadFile(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
-
-// A one-line progress bar on stderr when it is a terminal.
-class Bar {
- public:
-  Bar() : tty_(::isatty(STDERR_FILENO)) {}
-  ~Bar() { Done(); }
-  void Update(const char* phase, double f) {
-    if (!tty_) return;
-    int pct = static_cast<int>(f * 100);
-    if (pct == pct_ && phase == phase_) return;
-    pct_ = pct;
-    phase_ = phase;
-    int filled = pct * 30 / 100;
-    std::fprintf(stderr, "\r%-10s [%s%s] %3d%%", phase, std::string(filled, '#').c_str(),
-                 std::string(30 - filled, ' ').c_str(), pct);
-    std::fflush(stderr);
-    shown_ = true;
-  }
-  void Done() {
-    if (shown_) std::fprintf(stderr, "\n");
-    shown_ = false;
-  }
-
- private:
-  bool tty_;
-  bool shown_ = false;
-  int pct_ = -1;
-  const char* phase_ = "";
-};
 
 std::string Csv(const std::string& s) {
   std::string out = "\"";
@@ -171,10 +141,10 @@ int ReplayCommand::Run() const {
   if (!stations) return Fail("--stations " + stations_ + ": " + stations.error().message());
   for (const auto& w : warnings) Log(Level::kWarn, "replay.station_skipped", {{"message", w}});
 
-  Bar bar;
+  ProgressBar bar;
   auto t_read = Clock::now();
   auto history = history::ReadHistory(*csv, *format, [&](std::size_t done) {
-    bar.Update("reading", static_cast<double>(done) / static_cast<double>(csv->size()));
+    bar.Update(static_cast<double>(done) / static_cast<double>(csv->size()), "reading");
   });
   bar.Done();
   double read_s = std::chrono::duration<double>(Clock::now() - t_read).count();
@@ -226,7 +196,7 @@ int ReplayCommand::Run() const {
   }
 
   opts.progress = [&](double f) {
-    bar.Update(mode_ == "recommend" ? "recommend" : "replaying", f);
+    bar.Update(f, mode_ == "recommend" ? "recommend" : "replaying");
   };
   Result<Json> summary = Status(Code::kInternal, "not run");
   try {

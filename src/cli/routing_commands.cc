@@ -1,7 +1,5 @@
 #include "cli/routing_commands.h"
 
-#include <unistd.h>
-
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -11,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/embedded.h"
+#include "cli/progress.h"
 #include "routing/contraction.h"
 #include "routing/dimacs_import.h"
 #include "routing/graph_file.h"
@@ -32,36 +31,6 @@ int Fail(const std::string& msg) {
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
-
-// A one-line progress bar on stderr when it is a terminal; silent otherwise.
-class ProgressBar {
- public:
-  ProgressBar() : tty_(::isatty(STDERR_FILENO)) {}
-  ~ProgressBar() { Done(); }
-  void Update(double fraction, std::string_view phase) {
-    if (!tty_) return;
-    int pct = static_cast<int>(fraction * 100);
-    if (pct == last_pct_ && phase == last_phase_) return;
-    last_pct_ = pct;
-    last_phase_ = std::string(phase);
-    int filled = pct * 30 / 100;
-    std::fprintf(stderr, "\r%-12s [%s%s] %3d%%", last_phase_.c_str(),
-                 std::string(static_cast<size_t>(filled), '#').c_str(),
-                 std::string(static_cast<size_t>(30 - filled), ' ').c_str(), pct);
-    std::fflush(stderr);
-    shown_ = true;
-  }
-  void Done() {
-    if (shown_) std::fprintf(stderr, "\n");
-    shown_ = false;
-  }
-
- private:
-  bool tty_;
-  bool shown_ = false;
-  int last_pct_ = -1;
-  std::string last_phase_;
-};
 
 Result<routing::Profile> LoadProfile(const std::optional<std::string>& file) {
   if (file) return routing::Profile::Load(*file);

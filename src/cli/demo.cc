@@ -232,7 +232,10 @@ void DemoTraffic::Run() {
     }
 
     // Crews: walk each committed unit through its statuses.
-    for (const auto& u : center_.ListUnits()["units"]) {
+    // Bind the list first: a range-for over a member of a temporary dangles
+    // before C++23 (the crews once stopped moving because of it).
+    const json units = center_.ListUnits();
+    for (const auto& u : units["units"]) {
       std::string uid = u["unit_id"];
       std::string status = u["status"];
       if (status == "available" || status == "out_of_service") {

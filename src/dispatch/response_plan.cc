@@ -33,6 +33,47 @@ Result<ResponsePlans> ResponsePlans::Parse(std::string_view text) {
         return Invalid("response plans: duplicate distance_m and window_s must be >= 0",
                        "duplicate");
       }
+      std::string mode = it->value("mode", std::string("suggest"));
+      if (mode == "suggest") {
+        p.duplicate_mode_ = DuplicateMode::kSuggest;
+      } else if (mode == "link") {
+        p.duplicate_mode_ = DuplicateMode::kLink;
+      } else {
+        return Invalid("response plans: duplicate.mode must be \"suggest\" or \"link\"",
+                       "duplicate.mode");
+      }
+    }
+    if (auto it = j.find("timers"); it != j.end()) {
+      if (!it->is_object()) return Invalid("response plans: timers must be an object", "timers");
+      static const std::set<std::string> kStatuses = {
+          "dispatched", "en_route", "on_scene", "transporting", "at_hospital", "out_of_service"};
+      for (auto& [k, v] : it->items()) {
+        if (k != "pending_s" && k != "status_s") {
+          return Invalid(
+              "response plans: unknown timers key \"" + k + "\" (expected pending_s, status_s)",
+              "timers." + k);
+        }
+        for (auto& [key, secs] : v.items()) {
+          std::string field = "timers." + k + "." + key;
+          if (!secs.is_number() || !(secs.get<double>() > 0)) {
+            return Invalid("response plans: " + field + " must be a number of seconds > 0", field);
+          }
+          if (k == "pending_s") {
+            if (key.size() != 1 || key[0] < '1' || key[0] > '5') {
+              return Invalid("response plans: " + field + ": keys are priorities 1 to 5", field);
+            }
+            p.timers_.pending_s[key[0] - '0'] = secs.get<double>();
+          } else {
+            if (!kStatuses.count(key)) {
+              return Invalid("response plans: " + field +
+                                 ": keys are unit statuses (dispatched, en_route, on_scene, "
+                                 "transporting, at_hospital, out_of_service)",
+                             field);
+            }
+            p.timers_.status_s[key] = secs.get<double>();
+          }
+        }
+      }
     }
     std::set<std::string> seen;
     for (const auto& t : j.at("types")) {

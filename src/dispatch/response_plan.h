@@ -25,6 +25,21 @@ struct IncidentTypePlan {
   std::vector<UnitNeed> units;
 };
 
+// How a call that matches an open incident is handled (docs/dispatch.md):
+// kSuggest (default) opens its own incident and answers the matches as
+// possible duplicates unless the match is certain (same callback number,
+// alarm panel or CAP identifier); kLink links every match (the behaviour
+// before suggestions).
+enum class DuplicateMode { kSuggest, kLink };
+
+// Status and pending timers (docs/dispatch.md): seconds an incident of a
+// priority may wait for its first unit, and a unit may stay in a status.
+// Absent keys raise no timer.
+struct TimerThresholds {
+  std::map<int, double> pending_s;         // priority 1..5 -> seconds
+  std::map<std::string, double> status_s;  // unit status name -> seconds
+};
+
 class ResponsePlans {
  public:
   // Parses the JSON text of a plans file. Errors name the offending entry.
@@ -45,6 +60,8 @@ class ResponsePlans {
 
   double duplicate_distance_m() const { return duplicate_distance_m_; }
   double duplicate_window_s() const { return duplicate_window_s_; }
+  DuplicateMode duplicate_mode() const { return duplicate_mode_; }
+  const TimerThresholds& timers() const { return timers_; }
 
  private:
   std::vector<IncidentTypePlan> types_;
@@ -53,6 +70,8 @@ class ResponsePlans {
   std::map<std::string, std::vector<std::string>> compatible_;
   double duplicate_distance_m_ = 300;
   double duplicate_window_s_ = 1200;
+  DuplicateMode duplicate_mode_ = DuplicateMode::kSuggest;
+  TimerThresholds timers_;
 };
 
 }  // namespace beacon::dispatch

@@ -141,7 +141,8 @@ class InProcessDriver final : public Driver {
   }
   Result<std::map<std::string, model::UnitStatus>> UnitStatuses(TimeMs) override {
     std::map<std::string, model::UnitStatus> out;
-    for (const auto& u : center_.ListUnits()["units"]) {
+    const Json units = center_.ListUnits();  // bound: a temporary's member dangles
+    for (const auto& u : units["units"]) {
       auto s = model::ParseUnitStatus(u["status"].get<std::string>());
       if (s) out[u["unit_id"].get<std::string>()] = *s;
     }

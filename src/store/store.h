@@ -25,8 +25,21 @@ struct Event {
   std::string data;  // JSON object text
 };
 
-// kCameras and kAlerts are keyed by decimal integer ids like calls.
-enum class Table { kCalls, kIncidents, kUnits, kStations, kCameras, kAlerts };
+// kCameras, kAlerts and kPremises are keyed by decimal integer ids like
+// calls; kFacilities by the facility's code; kTimers by the timer's id
+// ("incident/17/pending", "unit/E7/dispatched").
+enum class Table {
+  kCalls,
+  kIncidents,
+  kUnits,
+  kStations,
+  kCameras,
+  kAlerts,
+  kPremises,
+  kFacilities,
+  kTimers,
+};
+inline constexpr int kTableCount = 9;
 
 struct Upsert {
   Table table;
@@ -69,7 +82,8 @@ struct Batch {
 };
 
 struct Snapshot {
-  std::vector<std::string> calls, incidents, units, stations, cameras, alerts;  // JSON docs
+  std::vector<std::string> calls, incidents, units, stations, cameras, alerts, premises, facilities,
+      timers;                         // JSON docs
   std::vector<TimelineRow> timeline;  // by incident, then n
   std::vector<Session> sessions;      // unexpired
   std::int64_t last_event_seq = 0;

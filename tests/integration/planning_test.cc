@@ -230,7 +230,8 @@ TEST_F(PlanningTest, DemandCountsAndBadParameters) {
   r = http_->Get("/api/v1/stats/demand?by=hour&from=2000-01-01T00:00:00Z&to=2001-01-01T00:00:00Z",
                  fx_.Token("supervisor"));
   ASSERT_EQ(r.status, 200) << r.body;
-  for (const auto& b : r.Json()["buckets"]) EXPECT_EQ(b["count"], 0);
+  const auto body = r.Json();
+  for (const auto& b : body["buckets"]) EXPECT_EQ(b["count"], 0);
 
   struct Bad {
     std::string target;

@@ -58,6 +58,9 @@ Result<Snapshot> MemoryStore::Load() {
   s.stations = docs(Table::kStations);
   s.cameras = docs(Table::kCameras);
   s.alerts = docs(Table::kAlerts);
+  s.premises = docs(Table::kPremises);
+  s.facilities = docs(Table::kFacilities);
+  s.timers = docs(Table::kTimers);
   s.timeline = timeline_;
   std::stable_sort(s.timeline.begin(), s.timeline.end(), [](const auto& a, const auto& b) {
     return a.incident_id != b.incident_id ? a.incident_id < b.incident_id : a.n < b.n;

@@ -44,7 +44,7 @@ class MemoryStore final : public Store {
   Records records_ = Records::kKeep;
   audit::Key key_;
   std::optional<audit::Head> head_;
-  std::map<std::string, std::string> docs_[6];  // per Table
+  std::map<std::string, std::string> docs_[kTableCount];  // per Table
   std::vector<TimelineRow> timeline_;
   std::vector<Event> events_;
   std::int64_t event_count_ = 0;

@@ -15,7 +15,7 @@
 namespace beacon::store {
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS units(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stations(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cameras(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS alerts(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS premises(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS facilities(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS timers(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS timeline(incident_id INTEGER NOT NULL, n INTEGER NOT NULL,
   doc TEXT NOT NULL, PRIMARY KEY(incident_id, n));
 CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, role TEXT NOT NULL,
@@ -148,6 +151,12 @@ const char* TableName(Table t) {
       return "cameras";
     case Table::kAlerts:
       return "alerts";
+    case Table::kPremises:
+      return "premises";
+    case Table::kFacilities:
+      return "facilities";
+    case Table::kTimers:
+      return "timers";
   }
   return "calls";
 }
@@ -195,11 +204,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& dir) {
   {
     Stmt get(st->writer_, "SELECT value FROM meta WHERE key='schema_version'");
     if (get.Step() == SQLITE_ROW) {
-      if (get.Text(0) == "2") {
-        // Version 3 only added the cameras and alerts tables, which kSchema
-        // has just created.
+      if (get.Text(0) == "2" || get.Text(0) == "3") {
+        // Versions 3 and 4 only added tables (cameras and alerts; premises,
+        // facilities and timers), which kSchema has just created.
         BEACON_RETURN_IF_ERROR(
-            Exec(st->writer_, "UPDATE meta SET value='3' WHERE key='schema_version'"));
+            Exec(st->writer_, "UPDATE meta SET value='4' WHERE key='schema_version'"));
       } else if (get.Text(0) != std::to_string(kSchemaVersion)) {
         return Status(Code::kUnavailable, path + " has schema version " + get.Text(0) +
                                               "; this beacon needs " +
@@ -280,6 +289,9 @@ struct SqliteStore::Statements {
         up_st(db, "INSERT OR REPLACE INTO stations(id, doc) VALUES(?,?)"),
         up_cam(db, "INSERT OR REPLACE INTO cameras(id, doc) VALUES(?,?)"),
         up_alert(db, "INSERT OR REPLACE INTO alerts(id, doc) VALUES(?,?)"),
+        up_prem(db, "INSERT OR REPLACE INTO premises(id, doc) VALUES(?,?)"),
+        up_fac(db, "INSERT OR REPLACE INTO facilities(id, doc) VALUES(?,?)"),
+        up_timer(db, "INSERT OR REPLACE INTO timers(id, doc) VALUES(?,?)"),
         tl(db, "INSERT OR REPLACE INTO timeline(incident_id, n, doc) VALUES(?,?,?)"),
         au(db,
            "INSERT INTO audit(seq, time, user, role, action, object, reason, prev_hash, hash) "
@@ -290,7 +302,8 @@ struct SqliteStore::Statements {
              "VALUES(?,?,?,?)") {}
   bool ok() const {
     return ev.ok() && up_calls.ok() && up_inc.ok() && up_units.ok() && up_st.ok() && up_cam.ok() &&
-           up_alert.ok() && tl.ok() && au.ok() && user.ok() && sess.ok();
+           up_alert.ok() && up_prem.ok() && up_fac.ok() && up_timer.ok() && tl.ok() && au.ok() &&
+           user.ok() && sess.ok();
   }
   Stmt& Upsert(Table t) {
     switch (t) {
@@ -306,10 +319,17 @@ struct SqliteStore::Statements {
         return up_cam;
       case Table::kAlerts:
         return up_alert;
+      case Table::kPremises:
+        return up_prem;
+      case Table::kFacilities:
+        return up_fac;
+      case Table::kTimers:
+        return up_timer;
     }
     return up_calls;
   }
-  Stmt ev, up_calls, up_inc, up_units, up_st, up_cam, up_alert, tl, au, user, sess;
+  Stmt ev, up_calls, up_inc, up_units, up_st, up_cam, up_alert, up_prem, up_fac, up_timer, tl, au,
+      user, sess;
 };
 
 namespace {
@@ -450,6 +470,9 @@ Result<Snapshot> SqliteStore::Load() {
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM units ORDER BY id", snap.units));
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM stations ORDER BY id", snap.stations));
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM cameras ORDER BY id", snap.cameras));
+  BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM premises ORDER BY id", snap.premises));
+  BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM facilities ORDER BY id", snap.facilities));
+  BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM timers ORDER BY id", snap.timers));
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM alerts ORDER BY id", snap.alerts));
   {
     Stmt s(reader_, "SELECT incident_id, n, doc FROM timeline ORDER BY incident_id, n");

@@ -104,9 +104,10 @@ void RegisterRoutes(Router& router, RouteDeps d) {
              [&center](const Context& c, Reply reply) {
                auto id = PathId(c.params[0]);
                if (!id) return reply(ErrorResponse(BadId("incident", c.params[0])));
-               auto unit = intake::ParseAssignmentRequest(c.request->body);
-               if (!unit) return reply(ErrorResponse(unit.error()));
-               center.Assign(c.actor, IncidentId{*id}, *unit, Respond(std::move(reply), 201));
+               auto req = intake::ParseAssignmentRequest(c.request->body);
+               if (!req) return reply(ErrorResponse(req.error()));
+               center.Assign(c.actor, IncidentId{*id}, req->unit_id, Respond(std::move(reply), 201),
+                             req->divert);
              });
 
   router.Add("POST", v1 + "/incidents/{id}/merge", Permission::kSupervise,
@@ -280,6 +281,7 @@ void RegisterRoutes(Router& router, RouteDeps d) {
   RegisterMapRoutes(router, d);
   RegisterExchangeRoutes(router, d);
   RegisterCapRoutes(router, d);
+  RegisterFloorRoutes(router, d);
 }
 
 }  // namespace beacon::api

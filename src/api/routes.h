@@ -44,6 +44,8 @@ void RegisterMapRoutes(Router& router, const RouteDeps& deps);
 void RegisterExchangeRoutes(Router& router, const RouteDeps& deps);
 // POST /cap, POST /alerts, GET /alerts/{id}.xml, GET /alerts/feed.atom.
 void RegisterCapRoutes(Router& router, const RouteDeps& deps);
+// Notes, PATCH of incidents and calls, GET /duplicates (routes_floor.cc).
+void RegisterFloorRoutes(Router& router, const RouteDeps& deps);
 
 // The OpenAPI document compiled into the binary.
 std::string_view OpenApiSpec();

@@ -233,7 +233,8 @@ int Serve(const ServeOptions& opts) {
   std::unique_ptr<DemoTraffic> demo;
   if (opts.demo) {
     if (auto s = SeedDemoCity(center); !s.ok()) return Fail("demo city: " + s.message());
-    demo = std::make_unique<DemoTraffic>(center, opts.demo_seed, opts.demo_calls_per_min);
+    demo = std::make_unique<DemoTraffic>(center, opts.demo_seed, opts.demo_calls_per_min,
+                                         opts.demo_pace);
     demo->Start();
   }
 
@@ -337,6 +338,13 @@ int Main(int argc, char** argv) {
   demo->add_option("--calls-per-min", demo_rate, "Mean call rate")
       ->check(CLI::Range(0.1, 6000.0))
       ->capture_default_str();
+  double demo_pace = 1;
+  demo->add_option("--pace", demo_pace,
+                   "Scale of the simulated dispatchers' and crews' waits (0.1: ten times faster)")
+      ->check(CLI::Range(0.01, 100.0))
+      ->capture_default_str();
+  std::optional<std::string> demo_plans;
+  demo->add_option("--plans", demo_plans, "Response plans file (default: the built-in plans)");
 
   auto* import_osm = app.add_subcommand(
       "import-osm", "Import an OpenStreetMap extract into a query-ready road graph file");
@@ -461,6 +469,8 @@ int Main(int argc, char** argv) {
     o.demo = true;
     o.demo_seed = demo_seed;
     o.demo_calls_per_min = demo_rate;
+    o.demo_pace = demo_pace;
+    o.plans_file = demo_plans;
     o.web_dir = demo_web;
     return Serve(o);
   }

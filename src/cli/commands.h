@@ -18,6 +18,7 @@ struct ServeOptions {
   bool demo = false;
   std::uint64_t demo_seed = 1;
   double demo_calls_per_min = 6;
+  double demo_pace = 1;  // scales the simulated users' waits (tests run faster)
   // The command-room web bundle served at /; default: `web/` beside the
   // binary (where `make build` puts it), skipped with a warning when absent.
   std::optional<std::string> web_dir;

@@ -1,5 +1,6 @@
 #include "cli/demo.h"
 
+#include <algorithm>
 #include <cmath>
 #include <future>
 #include <map>
@@ -133,8 +134,9 @@ Status SeedDemoCity(service::Center& center) {
   return Status::Ok();
 }
 
-DemoTraffic::DemoTraffic(service::Center& center, std::uint64_t seed, double calls_per_min)
-    : center_(center), seed_(seed), calls_per_min_(calls_per_min) {}
+DemoTraffic::DemoTraffic(service::Center& center, std::uint64_t seed, double calls_per_min,
+                         double pace)
+    : center_(center), seed_(seed), calls_per_min_(calls_per_min), pace_(pace) {}
 
 DemoTraffic::~DemoTraffic() { Stop(); }
 
@@ -157,12 +159,14 @@ void DemoTraffic::Run() {
   const auto t0 = Clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   double next_call = 1.0;
+  std::int64_t calls_made = 0;
   // Per-unit: when the simulated crew makes its next move.
   std::map<std::string, double> next_move;
   std::map<std::int64_t, double> first_seen;
 
   while (!stop_) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::max(10, static_cast<int>(250 * pace_))));
     double now = seconds();
 
     // Calls: a Poisson process whose rate swings +-60% over a 10-minute cycle.
@@ -184,12 +188,18 @@ void DemoTraffic::Run() {
           where = Offset({inc["location"]["lat"], inc["location"]["lon"]}, (uni(rng) - 0.5) * 120,
                          (uni(rng) - 0.5) * 120);
           in.incident_type = inc["incident_type"];
+          // The simulated call-taker recognises the incident and confirms
+          // the link (duplicates are only suggested otherwise).
+          in.link_to = IncidentId{inc["incident_id"].get<std::int64_t>()};
         }
       }
       in.location = where;
       in.accuracy_m = 10 + uni(rng) * 40;
       in.narrative = "Demo call (generated)";
-      in.caller = model::Caller{"Demo Caller", "+1 415 555 01" + std::to_string(10 + rng() % 90)};
+      // A fresh number per call: the same callback number links for certain.
+      ++calls_made;
+      in.caller =
+          model::Caller{"Demo Caller", "+1 415 555 " + std::to_string(1000 + calls_made % 9000)};
       Try([&](service::Done d) { center_.CreateCall(kCallTaker, std::move(in), std::move(d)); },
           "call");
     }
@@ -202,10 +212,11 @@ void DemoTraffic::Run() {
       auto [it, fresh] = first_seen.emplace(id, now);
       bool has_units = !inc["assigned_units"].empty();
       bool ever_assigned = !inc["assignments"].empty();
-      if (!has_units && !ever_assigned && now - it->second > 4) {
+      if (!has_units && !ever_assigned && now - it->second > 4 * pace_) {
         auto rec = center_.Recommend(IncidentId{id});
         if (!rec) continue;
         for (const auto& u : (*rec)["units"]) {
+          if (u.contains("divert_from")) continue;  // the demo never diverts
           Try(
               [&](service::Done d) {
                 center_.Assign(kDispatcher, IncidentId{id}, UnitId{u["unit_id"].get<std::string>()},
@@ -220,7 +231,7 @@ void DemoTraffic::Run() {
             },
             "close");
         first_seen.erase(id);
-      } else if (!has_units && now - it->second > 120) {
+      } else if (!has_units && now - it->second > 120 * pace_) {
         // Nothing could be sent (no unit of the needed type free): give up.
         Try(
             [&](service::Done d) {
@@ -242,7 +253,7 @@ void DemoTraffic::Run() {
         next_move.erase(uid);
         continue;
       }
-      auto [it, fresh] = next_move.emplace(uid, now + 3 + uni(rng) * 5);
+      auto [it, fresh] = next_move.emplace(uid, now + (3 + uni(rng) * 5) * pace_);
       if (now < it->second) continue;
       std::string next;
       double wait = 5;
@@ -263,7 +274,7 @@ void DemoTraffic::Run() {
             center_.SetUnitStatus(kDispatcher, UnitId{uid}, *st, std::move(d));
           },
           "status");
-      it->second = now + wait;
+      it->second = now + wait * pace_;
     }
   }
 }

@@ -19,7 +19,8 @@ Status SeedDemoCity(service::Center& center);
 
 class DemoTraffic {
  public:
-  DemoTraffic(service::Center& center, std::uint64_t seed, double calls_per_min);
+  // `pace` scales every wait of the simulated users (1: as documented).
+  DemoTraffic(service::Center& center, std::uint64_t seed, double calls_per_min, double pace = 1);
   ~DemoTraffic();
   void Start();
   void Stop();
@@ -29,6 +30,7 @@ class DemoTraffic {
   service::Center& center_;
   std::uint64_t seed_;
   double calls_per_min_;
+  double pace_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

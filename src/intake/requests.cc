@@ -53,9 +53,9 @@ Result<std::int64_t> PositiveId(const json& v, const std::string& field) {
 
 Result<model::CallInput> ParseCallRequest(std::string_view body) {
   json holder;
-  auto obj = Open(
-      body, holder,
-      {"channel", "received_at", "location", "address", "incident_type", "narrative", "caller"});
+  auto obj = Open(body, holder,
+                  {"channel", "received_at", "location", "address", "incident_type", "narrative",
+                   "caller", "link_to", "alarm_panel"});
   if (!obj) return obj.error();
   model::CallInput in;
 
@@ -124,6 +124,16 @@ Result<model::CallInput> ParseCallRequest(std::string_view body) {
     c.phone = *phone;
     if (c.name || c.phone) in.caller = std::move(c);
   }
+
+  if (const json* v = obj->Find("link_to")) {
+    auto id = PositiveId(*v, "link_to");
+    if (!id) return id.error();
+    in.link_to = IncidentId{*id};
+  }
+  auto panel = obj->OptString("alarm_panel", kMaxCode);
+  if (!panel) return panel.error();
+  if (*panel && (*panel)->empty()) return Invalid("alarm_panel must not be empty", "alarm_panel");
+  in.alarm_panel = *panel;
   return in;
 }
 
@@ -205,13 +215,105 @@ Result<LatLon> ParsePositionRequest(std::string_view body) {
   return ReadLatLon(*obj);
 }
 
-Result<UnitId> ParseAssignmentRequest(std::string_view body) {
+Result<AssignmentRequest> ParseAssignmentRequest(std::string_view body) {
   json holder;
-  auto obj = Open(body, holder, {"unit_id"});
+  auto obj = Open(body, holder, {"unit_id", "divert"});
   if (!obj) return obj.error();
   auto id = Identifier(*obj, "unit_id");
   if (!id) return id.error();
-  return UnitId{*id};
+  AssignmentRequest req{UnitId{*id}, false};
+  if (const json* v = obj->Find("divert")) {
+    if (!v->is_boolean()) {
+      return Malformed(std::string("divert must be a boolean, got ") + JsonTypeName(*v), "divert");
+    }
+    req.divert = v->get<bool>();
+  }
+  return req;
+}
+
+Result<IncidentPatchRequest> ParseIncidentPatchRequest(std::string_view body) {
+  json holder;
+  auto obj =
+      Open(body, holder, {"incident_type", "priority", "location", "address", "disposition"});
+  if (!obj) return obj.error();
+  IncidentPatchRequest req;
+  auto type = obj->OptString("incident_type", kMaxCode);
+  if (!type) return type.error();
+  req.incident_type = *type;
+  if (const json* v = obj->Find("priority")) {
+    if (!v->is_number_integer()) {
+      return Malformed(std::string("priority must be an integer, got ") + JsonTypeName(*v),
+                       "priority");
+    }
+    auto p = v->get<std::int64_t>();
+    if (p < 1 || p > 5) return Invalid("priority must be from 1 (most urgent) to 5", "priority");
+    req.priority = static_cast<int>(p);
+  }
+  auto loc = obj->OptObject("location");
+  if (!loc) return loc.error();
+  if (*loc) {
+    BEACON_RETURN_IF_ERROR((*loc)->OnlyKeys({"lat", "lon"}));
+    auto ll = ReadLatLon(**loc);
+    if (!ll) return ll.error();
+    req.location = *ll;
+  }
+  auto address = obj->OptString("address", kMaxAddress);
+  if (!address) return address.error();
+  if (*address && (*address)->empty()) return Invalid("address must not be empty", "address");
+  req.address = *address;
+  auto disp = obj->OptString("disposition", kMaxName);
+  if (!disp) return disp.error();
+  if (*disp && (*disp)->empty()) return Invalid("disposition must not be empty", "disposition");
+  req.disposition = *disp;
+  if (!req.incident_type && !req.priority && !req.location && !req.address && !req.disposition) {
+    return Invalid(
+        "nothing to change: give incident_type, priority, location, address or disposition",
+        "incident_type");
+  }
+  return req;
+}
+
+Result<CallPatchRequest> ParseCallPatchRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"caller", "narrative"});
+  if (!obj) return obj.error();
+  CallPatchRequest req;
+  auto caller = obj->OptObject("caller");
+  if (!caller) return caller.error();
+  if (*caller) {
+    BEACON_RETURN_IF_ERROR((*caller)->OnlyKeys({"name", "phone"}));
+    auto name = (*caller)->OptString("name", kMaxName);
+    if (!name) return name.error();
+    req.caller_name = *name;
+    auto phone = (*caller)->OptString("phone", kMaxPhone);
+    if (!phone) return phone.error();
+    if (*phone && !ValidPhone(**phone)) {
+      return Invalid("caller.phone may hold only digits, spaces and + - ( ) .", "caller.phone");
+    }
+    req.caller_phone = *phone;
+  }
+  auto narrative = obj->OptString("narrative", kMaxNarrative);
+  if (!narrative) return narrative.error();
+  if (*narrative && (*narrative)->empty()) {
+    return Invalid("narrative must not be empty (it is appended to the call's)", "narrative");
+  }
+  req.narrative = *narrative;
+  if (!req.caller_name && !req.caller_phone && !req.narrative) {
+    return Invalid("nothing to change: give caller {name, phone} or narrative", "caller");
+  }
+  return req;
+}
+
+Result<std::string> ParseNoteRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"text"});
+  if (!obj) return obj.error();
+  auto text = obj->String("text", kMaxNarrative);
+  if (!text) return text.error();
+  bool blank = true;
+  for (char c : *text) blank = blank && std::isspace(static_cast<unsigned char>(c));
+  if (blank) return Invalid("text must not be empty", "text");
+  return text;
 }
 
 Result<IncidentId> ParseMergeRequest(std::string_view body) {

@@ -42,6 +42,37 @@ struct SplitRequest {
   std::vector<CallId> call_ids;
 };
 
+struct AssignmentRequest {
+  UnitId unit_id;
+  bool divert = false;  // may take a unit committed to another incident
+};
+
+// PATCH /incidents/{id}: every field optional, at least one given.
+struct IncidentPatchRequest {
+  std::optional<std::string> incident_type;
+  std::optional<int> priority;
+  std::optional<LatLon> location;
+  std::optional<std::string> address;
+  std::optional<std::string> disposition;
+};
+
+// PATCH /calls/{id}: a call-taker's corrections. The narrative is appended,
+// never overwritten.
+struct CallPatchRequest {
+  std::optional<std::string> caller_name;
+  std::optional<std::string> caller_phone;
+  std::optional<std::string> narrative;
+};
+
+// GET /duplicates?lat=&lon=&incident_type=[&phone=][&alarm_panel=]: what
+// POST /calls would answer as possible duplicates, before the call is taken.
+struct DuplicateQuery {
+  LatLon location;
+  std::string incident_type;
+  std::optional<std::string> phone;
+  std::optional<std::string> alarm_panel;
+};
+
 struct UserCreateRequest {
   std::string username;
   model::Role role;
@@ -63,7 +94,11 @@ Result<UnitCreateRequest> ParseUnitCreateRequest(std::string_view body);
 Result<StationCreateRequest> ParseStationCreateRequest(std::string_view body);
 Result<model::UnitStatus> ParseUnitStatusRequest(std::string_view body);
 Result<LatLon> ParsePositionRequest(std::string_view body);
-Result<UnitId> ParseAssignmentRequest(std::string_view body);
+Result<AssignmentRequest> ParseAssignmentRequest(std::string_view body);
+Result<IncidentPatchRequest> ParseIncidentPatchRequest(std::string_view body);
+Result<CallPatchRequest> ParseCallPatchRequest(std::string_view body);
+// {"text"}: a note on an incident (1 to kMaxNarrative bytes).
+Result<std::string> ParseNoteRequest(std::string_view body);
 Result<IncidentId> ParseMergeRequest(std::string_view body);
 Result<SplitRequest> ParseSplitRequest(std::string_view body);
 Result<std::string> ParseCloseRequest(std::string_view body);

@@ -1,6 +1,7 @@
 #include "model/types.h"
 
 #include <array>
+#include <cmath>
 
 namespace beacon::model {
 namespace {
@@ -114,11 +115,22 @@ json ToJson(const Call& c, bool with_personal) {
   PutOpt(j, "narrative", c.narrative);
   if (c.duplicate_of) j["duplicate_of"] = c.duplicate_of->value();
   if (c.source) j["source"] = *c.source;
+  PutOpt(j, "alarm_panel", c.alarm_panel);
   if (c.caller && with_personal) {
     json caller = json::object();
     PutOpt(caller, "name", c.caller->name);
     PutOpt(caller, "phone", c.caller->phone);
     j["caller"] = std::move(caller);
+  }
+  if (!c.corrections.empty()) {
+    json corr = json::array();
+    for (const auto& x : c.corrections) {
+      json e = {{"time", FormatRfc3339(x.time)}, {"user", x.user}, {"field", x.field}};
+      if (x.personal) e["personal"] = true;
+      if (x.old_value && (with_personal || !x.personal)) e["old_value"] = *x.old_value;
+      corr.push_back(std::move(e));
+    }
+    j["corrections"] = std::move(corr);
   }
   return j;
 }
@@ -143,6 +155,14 @@ Call CallFromJson(const json& j) {
   if (auto it = j.find("caller"); it != j.end()) {
     c.caller = Caller{GetOpt<std::string>(*it, "name"), GetOpt<std::string>(*it, "phone")};
   }
+  c.alarm_panel = GetOpt<std::string>(j, "alarm_panel");
+  if (auto it = j.find("corrections"); it != j.end()) {
+    for (const auto& e : *it) {
+      c.corrections.push_back({ParseRfc3339(e.at("time").get<std::string>()).value_or(0),
+                               e.value("user", ""), e.at("field").get<std::string>(),
+                               GetOpt<std::string>(e, "old_value"), e.value("personal", false)});
+    }
+  }
   return c;
 }
 
@@ -154,6 +174,13 @@ TimelineEntry TimelineEntryFromJson(const json& t) {
   return {ParseRfc3339(t.at("time").get<std::string>()).value_or(0),
           t.at("kind").get<std::string>(), t.at("text").get<std::string>(),
           t.at("user").get<std::string>()};
+}
+
+json ToJson(const DuplicateSuggestion& d) {
+  return {{"incident_id", d.incident_id.value()},
+          {"distance_m", std::round(d.distance_m)},
+          {"age_s", std::round(d.age_s)},
+          {"reason", d.reason}};
 }
 
 json ToJson(const Incident& i, bool with_timeline) {
@@ -186,6 +213,11 @@ json ToJson(const Incident& i, bool with_timeline) {
   if (i.closed_at) j["closed_at"] = FormatRfc3339(*i.closed_at);
   PutOpt(j, "disposition", i.disposition);
   if (i.merged_into) j["merged_into"] = i.merged_into->value();
+  if (!i.possible_duplicates.empty()) {
+    json dups = json::array();
+    for (const auto& d : i.possible_duplicates) dups.push_back(ToJson(d));
+    j["possible_duplicates"] = std::move(dups);
+  }
   if (i.eido) {
     json calls_map = json::array();
     for (const auto& [eid, cid] : i.eido->calls) calls_map.push_back({eid, cid.value()});
@@ -235,6 +267,13 @@ Incident IncidentFromJson(const json& j) {
   if (auto c = GetOpt<std::string>(j, "closed_at")) i.closed_at = ParseRfc3339(*c);
   i.disposition = GetOpt<std::string>(j, "disposition");
   if (auto m = GetOpt<std::int64_t>(j, "merged_into")) i.merged_into = IncidentId{*m};
+  if (auto it = j.find("possible_duplicates"); it != j.end()) {
+    for (const auto& d : *it) {
+      i.possible_duplicates.push_back({IncidentId{d.at("incident_id").get<std::int64_t>()},
+                                       d.value("distance_m", 0.0), d.value("age_s", 0.0),
+                                       d.value("reason", "")});
+    }
+  }
   if (auto it = j.find("eido"); it != j.end() && it->is_object()) {
     EidoLink link;
     link.incident_id = it->at("incident_id").get<std::string>();

@@ -43,6 +43,22 @@ struct CallInput {
   // Where an agency call came from (a JSON object: the standard and the
   // message's identifiers, e.g. CAP identifier/sender/sent); see docs/cap.md.
   std::optional<nlohmann::json> source;
+  // The alarm panel or account an alarm call comes from: a second signal of
+  // the same panel within the duplicate window is linked for certain.
+  std::optional<std::string> alarm_panel;
+  // The open incident the call-taker confirmed this call reports.
+  std::optional<IncidentId> link_to;
+};
+
+// A correction of a call after it was taken (PATCH /calls/{id}): the old
+// value is kept. `personal` marks caller data (shown only to roles that may
+// read it).
+struct CallCorrection {
+  TimeMs time = 0;
+  std::string user;
+  std::string field;  // "caller.phone", "caller.name", "narrative"
+  std::optional<std::string> old_value;
+  bool personal = false;
 };
 
 struct Call {
@@ -60,6 +76,17 @@ struct Call {
   std::optional<Caller> caller;
   std::optional<IncidentId> duplicate_of;  // set when linked on intake
   std::optional<nlohmann::json> source;    // as CallInput::source
+  std::optional<std::string> alarm_panel;  // as CallInput::alarm_panel
+  std::vector<CallCorrection> corrections;
+};
+
+// An open incident a new call may report (docs/dispatch.md, duplicate
+// suggestions): the call-taker or a supervisor decides.
+struct DuplicateSuggestion {
+  IncidentId incident_id;
+  double distance_m = 0;
+  double age_s = 0;  // since the suggested incident's last call
+  std::string reason;
 };
 
 enum class IncidentStatus { kOpen, kClosed, kMerged };
@@ -115,6 +142,9 @@ struct Incident {
   std::vector<Assignment> assignments;
   std::vector<TimelineEntry> timeline;
   std::optional<EidoLink> eido;  // set on incidents imported by EIDO
+  // Open incidents the first call of this one may also report (suggested on
+  // intake, not linked).
+  std::vector<DuplicateSuggestion> possible_duplicates;
 
   // Units currently committed to this incident (not yet released).
   std::vector<UnitId> ActiveUnits() const;
@@ -154,6 +184,7 @@ nlohmann::json ToJson(const Call& c, bool with_personal);
 // linked call and is stored and streamed entry by entry instead.
 nlohmann::json ToJson(const Incident& i, bool with_timeline = true);
 nlohmann::json ToJson(const TimelineEntry& t);
+nlohmann::json ToJson(const DuplicateSuggestion& d);
 TimelineEntry TimelineEntryFromJson(const nlohmann::json& j);
 nlohmann::json ToJson(const Unit& u);
 nlohmann::json ToJson(const Station& s);

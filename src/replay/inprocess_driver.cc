@@ -107,7 +107,7 @@ class InProcessDriver final : public Driver {
   Result<Json> Recommend(TimeMs now, std::int64_t incident_id) override {
     clock_.Set(now);
     auto t0 = std::chrono::steady_clock::now();
-    auto r = center_.Recommend(IncidentId{incident_id});
+    auto r = center_.Recommend(IncidentId{incident_id}, /*include_divert=*/false);
     Record("recommend", t0);
     return r;
   }

@@ -50,6 +50,7 @@ Status Center::Load(const store::Snapshot& snap) {
       next_camera_ = std::max(next_camera_, c.id.value() + 1);
       cameras_.emplace(c.id.value(), std::move(c));
     }
+    for (const auto& [id, c] : calls_) RememberKeys(c);
     LoadAlerts(snap);
   } catch (const Json::exception& e) {
     return Status(Code::kInternal, std::string("stored record is corrupt: ") + e.what());

@@ -64,7 +64,10 @@ class Center {
 
   // Writes. The Json passed to `done` is the response body.
   void CreateCall(const Actor& a, model::CallInput in, Done done);
-  void Assign(const Actor& a, IncidentId incident, UnitId unit, Done done);
+  // Sends `unit` to `incident`. Only an available unit, unless `divert`:
+  // then a unit dispatched or en route to another incident is taken from it
+  // (that incident's plan is unmet again; audited).
+  void Assign(const Actor& a, IncidentId incident, UnitId unit, Done done, bool divert = false);
   void Merge(const Actor& a, IncidentId from, IncidentId into, Done done);
   void Split(const Actor& a, IncidentId from, std::vector<CallId> calls, Done done);
   void Close(const Actor& a, IncidentId incident, std::string disposition, Done done);
@@ -78,10 +81,30 @@ class Center {
   void GetCall(const Actor& a, CallId id, Done done);
   void GetIncident(const Actor& a, IncidentId id, Done done);
   Result<Json> ListIncidents(std::string_view status_filter) const;
-  Result<Json> Recommend(IncidentId id) const;
+  // Ranked available units for the plan, then (with `include_divert`) units
+  // committed to lower-priority incidents that would arrive sooner, each
+  // marked "divert_from" (docs/dispatch.md).
+  Result<Json> Recommend(IncidentId id, bool include_divert = true) const;
   Json ListUnits() const;
   Json ListStations() const;
   Json IncidentTypes() const;
+
+  // ---- The dispatch floor: calls and incidents that change (docs/dispatch.md).
+  // Every change is an event, a timeline entry with who and when (the old
+  // value in its text) and an audit record.
+  //
+  // A note on an open or closed incident (not a merged one): 201 body
+  // {incident_id, note}.
+  void AddNote(const Actor& a, IncidentId incident, std::string text, Done done);
+  // Type (the response plan, and with it the priority unless given),
+  // priority, location, address, disposition of an open incident.
+  void PatchIncident(const Actor& a, IncidentId incident, intake::IncidentPatchRequest req,
+                     Done done);
+  // A call-taker's corrections: caller name and callback number (the old
+  // value kept in the call's corrections), narrative appended.
+  void PatchCall(const Actor& a, CallId call, intake::CallPatchRequest req, Done done);
+  // What POST /calls would answer as possible duplicates for such a call.
+  Result<Json> PossibleDuplicates(const intake::DuplicateQuery& q) const;
 
   CenterStats Stats() const;
   const dispatch::ResponsePlans& plans() const { return plans_; }
@@ -163,6 +186,22 @@ class Center {
   std::map<std::string, std::int64_t> eido_incidents_;
   std::map<std::int64_t, model::Camera> cameras_;
   std::int64_t next_camera_ = 1;
+
+  // Duplicate handling on intake (requires mu_): an open incident a call is
+  // certainly part of (same callback number or alarm panel within the
+  // window), and the possible duplicates by place, time and category.
+  struct RecentKey {
+    IncidentId incident;
+    TimeMs last = 0;
+  };
+  std::optional<IncidentId> CertainMatch(const std::optional<model::Caller>& caller,
+                                         const std::optional<std::string>& panel,
+                                         TimeMs received) const;
+  void RememberKeys(const model::Call& call);
+  std::vector<correlate::Match> Candidates(LatLon where, const std::string& category,
+                                           TimeMs received) const;
+  std::map<std::string, RecentKey> recent_phones_;  // normalised digits -> incident
+  std::map<std::string, RecentKey> recent_panels_;
 
   // CAP (requires mu_ unless noted).
   Result<Json> AddCall(Tx& tx, const Actor& a, model::CallInput in,

@@ -4,6 +4,7 @@
 #include "service/center_tx.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "model/permissions.h"
@@ -201,6 +202,95 @@ Result<Json> Center::ListIncidents(std::string_view filter) const {
     arr.push_back(std::move(j));
   }
   return Json{{"incidents", std::move(arr)}};
+}
+
+namespace {
+
+std::string LocText(const std::optional<LatLon>& p) {
+  if (!p) return "none";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6f,%.6f", p->lat, p->lon);
+  return buf;
+}
+
+std::string Quoted(const std::optional<std::string>& s) { return s ? "\"" + *s + "\"" : "none"; }
+
+}  // namespace
+
+void Center::AddNote(const Actor& a, IncidentId id, std::string text, Done done) {
+  std::unique_lock lock(mu_);
+  auto it = incidents_.find(id.value());
+  if (it == incidents_.end()) return done(NotFound("no incident " + std::to_string(id.value())));
+  Incident& inc = it->second;
+  if (inc.status == IncidentStatus::kMerged) {
+    return done(Conflict("incident " + std::to_string(id.value()) + " was merged into incident " +
+                         std::to_string(inc.merged_into ? inc.merged_into->value() : 0) +
+                         "; add the note there"));
+  }
+  Tx tx(*this, a);
+  tx.Timeline(inc, "note", std::move(text));
+  Json note = model::ToJson(inc.timeline.back());
+  tx.PutEvent("incident.updated", inc);
+  tx.Audit("incident.note", IncidentObject(inc.id));
+  Submit(tx, {{"incident_id", inc.id.value()}, {"note", std::move(note)}}, std::move(done));
+}
+
+void Center::PatchIncident(const Actor& a, IncidentId id, intake::IncidentPatchRequest req,
+                           Done done) {
+  std::unique_lock lock(mu_);
+  Status err;
+  Incident* inc = OpenIncident(id, err);
+  if (!inc) return done(err);
+  const dispatch::IncidentTypePlan* plan = nullptr;
+  if (req.incident_type) {
+    plan = plans_.Find(*req.incident_type);
+    if (!plan) {
+      return done(Invalid(
+          "unknown incident_type \"" + *req.incident_type + "\"; valid codes: " + plans_.CodeList(),
+          "incident_type"));
+    }
+  }
+  Tx tx(*this, a);
+  std::vector<std::string> changes;
+  std::string fields;
+  auto note = [&](const std::string& field, const std::string& text) {
+    changes.push_back(text);
+    fields += (fields.empty() ? "" : ",") + field;
+  };
+  if (plan && plan->code != inc->incident_type) {
+    note("incident_type", "type " + inc->incident_type + " -> " + plan->code);
+    inc->incident_type = plan->code;
+    // The plan decides the priority unless the dispatcher sets it too.
+    if (!req.priority) req.priority = plan->priority;
+  }
+  if (req.priority && *req.priority != inc->priority) {
+    note("priority",
+         "priority " + std::to_string(inc->priority) + " -> " + std::to_string(*req.priority));
+    inc->priority = *req.priority;
+  }
+  if (req.location && LocText(req.location) != LocText(inc->location)) {
+    note("location", "location " + LocText(inc->location) + " -> " + LocText(req.location));
+    if (inc->location) open_index_.Erase(inc->id, *inc->location);
+    inc->location = req.location;
+    open_index_.Insert(inc->id, *inc->location);
+  }
+  if (req.address && req.address != inc->address) {
+    note("address", "address " + Quoted(inc->address) + " -> " + Quoted(req.address));
+    inc->address = req.address;
+  }
+  if (req.disposition && req.disposition != inc->disposition) {
+    note("disposition",
+         "disposition " + Quoted(inc->disposition) + " -> " + Quoted(req.disposition));
+    inc->disposition = req.disposition;
+  }
+  if (!changes.empty()) {
+    std::string text;
+    for (const auto& c : changes) text += (text.empty() ? "" : "; ") + c;
+    tx.Timeline(*inc, "changed", text);
+    tx.PutEvent("incident.updated", *inc);
+    tx.Audit("incident.patch", IncidentObject(inc->id) + ":" + fields);
+  }
+  Submit(tx, model::ToJson(*inc), std::move(done));
 }
 
 }  // namespace beacon::service

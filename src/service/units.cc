@@ -4,12 +4,14 @@
 #include "service/center_tx.h"
 
 #include <cmath>
+#include <map>
 
 #include "dispatch/recommender.h"
 
 namespace beacon::service {
 
-void Center::Assign(const Actor& a, IncidentId incident_id, UnitId unit_id, Done done) {
+void Center::Assign(const Actor& a, IncidentId incident_id, UnitId unit_id, Done done,
+                    bool divert) {
   std::unique_lock lock(mu_);
   Status err;
   Incident* inc = OpenIncident(incident_id, err);
@@ -17,23 +19,53 @@ void Center::Assign(const Actor& a, IncidentId incident_id, UnitId unit_id, Done
   auto uit = units_.find(unit_id.value());
   if (uit == units_.end()) return done(Invalid("no unit " + unit_id.value(), "unit_id"));
   Unit& u = uit->second;
+  Incident* from = nullptr;
   if (u.status != UnitStatus::kAvailable) {
-    return done(Conflict("unit " + u.id.value() + " is " + std::string(model::ToString(u.status)) +
-                             "; only available units can be assigned",
-                         "unit_id"));
+    std::string is = "unit " + u.id.value() + " is " + std::string(model::ToString(u.status));
+    if (!divert) {
+      std::string hint = (u.status == UnitStatus::kDispatched || u.status == UnitStatus::kEnRoute)
+                             ? "; send \"divert\": true to take it from its incident"
+                             : "";
+      return done(Conflict(is + "; only available units can be assigned" + hint, "unit_id"));
+    }
+    if (u.status != UnitStatus::kDispatched && u.status != UnitStatus::kEnRoute) {
+      return done(Conflict(is + "; only dispatched or en-route units can be diverted", "unit_id"));
+    }
+    if (u.incident_id == inc->id) {
+      return done(Conflict(is + " to this incident already", "unit_id"));
+    }
+    if (u.incident_id) {
+      auto fit = incidents_.find(u.incident_id->value());
+      if (fit != incidents_.end()) from = &fit->second;
+    }
   }
   Tx tx(*this, a);
+  if (from) {
+    for (auto& as : from->assignments) {
+      if (as.unit_id == u.id && !as.released_at) as.released_at = tx.now();
+    }
+    tx.Timeline(*from, "unit_diverted",
+                u.id.value() + " diverted to incident " + std::to_string(inc->id.value()) +
+                    " (priority " + std::to_string(inc->priority) + ")");
+    tx.PutEvent("incident.updated", *from);
+    tx.Audit("assignment.divert",
+             IncidentObject(from->id) + "/unit/" + u.id.value() + "->" + IncidentObject(inc->id));
+  }
   u.status = UnitStatus::kDispatched;
   u.status_at = tx.now();
   u.incident_id = inc->id;
   inc->assignments.push_back({u.id, tx.now(), std::nullopt});
-  tx.Timeline(*inc, "assigned", u.id.value() + " (" + u.unit_type + ") dispatched");
+  tx.Timeline(*inc, "assigned",
+              u.id.value() + " (" + u.unit_type + ") dispatched" +
+                  (from ? " (diverted from incident " + std::to_string(from->id.value()) + ")"
+                        : std::string()));
   tx.PutEvent("unit.updated", u);
   tx.PutEvent("incident.updated", *inc);
   tx.Audit("assignment.create", IncidentObject(inc->id) + "/unit/" + u.id.value());
-  Submit(tx,
-         {{"incident_id", inc->id.value()}, {"unit_id", u.id.value()}, {"status", "dispatched"}},
-         std::move(done));
+  Json body = {
+      {"incident_id", inc->id.value()}, {"unit_id", u.id.value()}, {"status", "dispatched"}};
+  if (from) body["diverted_from"] = from->id.value();
+  Submit(tx, std::move(body), std::move(done));
 }
 
 void Center::SetUnitStatus(const Actor& a, UnitId unit_id, UnitStatus status, Done done) {
@@ -132,12 +164,15 @@ void Center::CreateStation(const Actor& a, intake::StationCreateRequest req, Don
   Submit(tx, std::move(body), std::move(done));
 }
 
-Result<Json> Center::Recommend(IncidentId id) const {
+Result<Json> Center::Recommend(IncidentId id, bool include_divert) const {
   std::vector<Unit> units;
+  std::vector<Unit> divertible;  // committed to lower-priority incidents
+  std::map<std::string, std::int64_t> divert_from;
   std::vector<model::Station> stations;
   std::vector<std::string> assigned_types;
   LatLon where;
   const dispatch::IncidentTypePlan* plan;
+  int priority;
   {
     std::lock_guard lock(mu_);
     auto it = incidents_.find(id.value());
@@ -154,13 +189,23 @@ Result<Json> Center::Recommend(IncidentId id) const {
     }
     plan = plans_.Find(inc.incident_type);
     if (!plan) return Status(Code::kInternal, "incident type has no response plan");
+    priority = inc.priority;
     where = *inc.location;
     for (const auto& uid : inc.ActiveUnits()) {
       auto u = units_.find(uid.value());
       if (u != units_.end()) assigned_types.push_back(u->second.unit_type);
     }
     for (const auto& [uid, u] : units_) {
-      if (u.status == UnitStatus::kAvailable) units.push_back(u);
+      if (u.status == UnitStatus::kAvailable) {
+        units.push_back(u);
+      } else if (include_divert && u.incident_id && u.incident_id != inc.id &&
+                 (u.status == UnitStatus::kDispatched || u.status == UnitStatus::kEnRoute)) {
+        auto other = incidents_.find(u.incident_id->value());
+        if (other != incidents_.end() && other->second.priority > priority) {
+          divertible.push_back(u);
+          divert_from[u.id.value()] = other->first;
+        }
+      }
     }
     stations = StationList();
   }
@@ -168,14 +213,34 @@ Result<Json> Center::Recommend(IncidentId id) const {
   // the expensive part.
   auto rec =
       dispatch::Recommend(*plan, plans_, where, units, stations, assigned_types, travel_times_);
+  auto unit_json = [](const dispatch::RecommendedUnit& r) {
+    return Json{{"unit_id", r.unit_id.value()},
+                {"unit_type", r.unit_type},
+                {"fills", r.fills},
+                {"eta_s", std::round(r.eta_s * 10) / 10},
+                {"distance_m", std::round(r.distance_m)},
+                {"eta_method", r.by_road ? "road" : "straight_line"}};
+  };
   Json list = Json::array();
-  for (const auto& r : rec.units) {
-    list.push_back({{"unit_id", r.unit_id.value()},
-                    {"unit_type", r.unit_type},
-                    {"fills", r.fills},
-                    {"eta_s", std::round(r.eta_s * 10) / 10},
-                    {"distance_m", std::round(r.distance_m)},
-                    {"eta_method", r.by_road ? "road" : "straight_line"}});
+  for (const auto& r : rec.units) list.push_back(unit_json(r));
+  if (!divertible.empty()) {
+    // The plan filled from available and divertible units together: a
+    // committed unit it picks would arrive sooner than the available one
+    // picked in its place, or fills what no available unit can.
+    std::vector<Unit> all = units;
+    for (auto u : divertible) {
+      u.status = UnitStatus::kAvailable;
+      all.push_back(std::move(u));
+    }
+    auto ideal =
+        dispatch::Recommend(*plan, plans_, where, all, stations, assigned_types, travel_times_);
+    for (const auto& r : ideal.units) {
+      auto f = divert_from.find(r.unit_id.value());
+      if (f == divert_from.end()) continue;
+      Json j = unit_json(r);
+      j["divert_from"] = f->second;
+      list.push_back(std::move(j));
+    }
   }
   Json unmet = Json::array();
   for (const auto& u : rec.unmet)

@@ -142,7 +142,8 @@ class EidoTest : public ::testing::Test {
                  {{"channel", "text"},
                   {"location",
                    {{"lat", Offset(kCentre, 20).lat}, {"lon", kCentre.lon}, {"accuracy_m", 35.5}}},
-                  {"caller", {{"phone", "+1 302 555 0199"}}}}));
+                  {"caller", {{"phone", "+1 302 555 0199"}}},
+                  {"link_to", incident}}));
     EXPECT_EQ(second.at("incident_id").get<std::int64_t>(), incident);
     api_->Assign(incident, "E1");
     api_->Assign(incident, "M1");

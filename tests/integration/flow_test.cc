@@ -8,7 +8,9 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -76,6 +78,25 @@ class FlowTest : public ::testing::Test {
 
   Fixture fixture_;
   std::optional<Api> api_;
+};
+
+// The same server with "duplicate": {"mode": "link"} in its response plans:
+// the behaviour before suggestions, kept available.
+class LinkModeFlowTest : public FlowTest {
+ protected:
+  void SetUp() override {
+    std::ifstream in(std::string(BEACON_SOURCE_DIR) + "/config/response_plans.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    json plans = json::parse(text.str());
+    plans["duplicate"]["mode"] = "link";
+    plans_path_ = plans_dir_.path() + "/plans.json";
+    std::ofstream(plans_path_) << plans.dump();
+    fixture_.Start({"--plans", plans_path_});
+    api_.emplace(fixture_);
+  }
+  TempDir plans_dir_;
+  std::string plans_path_;
 };
 
 TEST_F(FlowTest, CallToCloseLifecycle) {
@@ -222,47 +243,70 @@ TEST_F(FlowTest, IllegalStatusTransitionIsConflictNamingAllowedNext) {
   api().MustPost("/units/NOPE/status", {{"status", "available"}}, "dispatcher", 404);
 }
 
-TEST_F(FlowTest, DuplicateCallsAreLinkedOnlyWhenNearRecentAndCompatible) {
+// The default duplicate mode suggests: a call near an open incident opens
+// its own and answers the candidates; the call-taker's link_to links it.
+TEST_F(FlowTest, DuplicateCallsAreSuggestedNotLinked) {
   auto first = api().PostCall(CallBody("MEDICAL", kCentre));
   std::int64_t id = IdOf(first, "incident_id");
 
-  // 150 m away, same category, higher priority: linked, priority raised.
-  auto same = api().PostCall(CallBody("CARDIAC_ARREST", Offset(kCentre, 150)));
-  EXPECT_EQ(IdOf(same, "incident_id"), id) << same;
-  EXPECT_EQ(same.value("duplicate_of", 0), id) << same;
-  EXPECT_FALSE(same.value("link_reason", "").empty()) << same;
+  auto near = api().PostCall(CallBody("CARDIAC_ARREST", Offset(kCentre, 150)));
+  EXPECT_FALSE(near.contains("duplicate_of")) << near;
+  EXPECT_NE(IdOf(near, "incident_id"), id) << "suggest mode must not link silently";
+  ASSERT_EQ(near["possible_duplicates"].size(), 1u) << near;
+  EXPECT_EQ(near["possible_duplicates"][0].value("incident_id", 0), id);
+  EXPECT_NEAR(near["possible_duplicates"][0].value("distance_m", 0.0), 150, 2);
+  EXPECT_THAT(near["possible_duplicates"][0].value("reason", ""), HasSubstr("150 m"));
+  auto own = api().Incident(IdOf(near, "incident_id"));
+  ASSERT_EQ(own["possible_duplicates"].size(), 1u) << own;
+  EXPECT_EQ(TimelineOf(own, "possible_duplicate").size(), 1u) << own["timeline"];
 
-  // 200 m away, traffic is compatible with medical: linked.
-  auto compatible = api().PostCall(CallBody("TRAFFIC_COLLISION", Offset(kCentre, 0, 200)));
-  EXPECT_EQ(compatible.value("duplicate_of", 0), id) << compatible;
+  // The check the call form runs before the call is taken agrees.
+  auto check = api().MustGet("/duplicates?lat=" + std::to_string(Offset(kCentre, 150).lat) +
+                                 "&lon=" + std::to_string(kCentre.lon) + "&incident_type=MEDICAL",
+                             "call_taker");
+  ASSERT_EQ(check["possible_duplicates"].size(), 2u) << check;
+  EXPECT_EQ(check["possible_duplicates"][0].value("incident_id", 0), IdOf(near, "incident_id"));
+  EXPECT_EQ(check["possible_duplicates"][1].value("incident_id", 0), id);
 
-  auto inc = api().Incident(id);
-  EXPECT_THAT(Ids(inc["call_ids"]), ElementsAre(IdOf(first, "call_id"), IdOf(same, "call_id"),
-                                                IdOf(compatible, "call_id")));
-  EXPECT_EQ(inc.value("priority", 0), 1) << "CARDIAC_ARREST is priority 1";
-  auto linked = TimelineOf(inc, "call_linked");
-  ASSERT_EQ(linked.size(), 2u) << inc["timeline"];
-  std::string why = linked[0].value("text", "");
-  EXPECT_THAT(why, HasSubstr("call " + std::to_string(IdOf(same, "call_id"))));
-  EXPECT_THAT(why, HasSubstr("150 m"));  // the distance that made it a duplicate
-  EXPECT_THAT(linked[1].value("text", ""), HasSubstr("200 m"));
-  EXPECT_EQ(api().Call(IdOf(same, "call_id")).value("duplicate_of", 0), id);
+  // Confirmed by the call-taker: linked, and the more urgent type upgrades.
+  auto confirmed =
+      api().PostCall(CallBody("CARDIAC_ARREST", Offset(kCentre, 150), {{"link_to", id}}));
+  EXPECT_EQ(IdOf(confirmed, "incident_id"), id) << confirmed;
+  EXPECT_EQ(confirmed.value("duplicate_of", 0), id);
+  EXPECT_THAT(confirmed.value("link_reason", ""), HasSubstr("confirmed"));
+  EXPECT_EQ(api().Incident(id).value("priority", 0), 1);
 
-  auto expect_new_incident = [&](const json& body, const std::string& why_not) {
-    SCOPED_TRACE(why_not);
-    auto r = api().PostCall(body);
-    EXPECT_FALSE(r.contains("duplicate_of")) << r;
-    EXPECT_NE(IdOf(r, "incident_id"), id) << r;
-    EXPECT_EQ(api().Incident(IdOf(r, "incident_id"))["call_ids"].size(), 1u);
-  };
-  expect_new_incident(CallBody("MEDICAL", Offset(kCentre, 5000)), "5 km away");
-  expect_new_incident(CallBody("MEDICAL", Offset(kCentre, 0, 400)), "400 m away");
-  expect_new_incident(CallBody("BURGLARY_ALARM", Offset(kCentre, 50)),
-                      "police is not compatible with medical");
-  expect_new_incident(CallBody("MEDICAL", Offset(kCentre, -50),
-                               {{"received_at", Rfc3339Ago(std::chrono::minutes(25))}}),
-                      "received 25 min before the incident's last call");
-  EXPECT_EQ(api().Incident(id)["call_ids"].size(), 3u);
+  // Far away: nothing suggested.
+  auto far = api().PostCall(CallBody("MEDICAL", Offset(kCentre, 5000)));
+  EXPECT_TRUE(far["possible_duplicates"].empty()) << far;
+
+  // link_to an incident that is not open: refused, naming the field.
+  auto r = api().Post("/calls", CallBody("MEDICAL", kCentre, {{"link_to", 999999}}), "call_taker");
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.Json()["error"].value("field", ""), "link_to") << r.body;
+}
+
+// Certain matches are linked even in suggest mode: the same callback number
+// or the same alarm panel within the window.
+TEST_F(FlowTest, SameCallbackNumberOrAlarmPanelLinksForCertain) {
+  auto first =
+      api().PostCall(CallBody("MEDICAL", kCentre, {{"caller", {{"phone", "+1 415 555 0100"}}}}));
+  std::int64_t id = IdOf(first, "incident_id");
+  auto again = api().PostCall(
+      CallBody("MEDICAL", Offset(kCentre, 900), {{"caller", {{"phone", "(415) 555-0100"}}}}));
+  EXPECT_EQ(again.value("duplicate_of", 0), id) << again;
+  EXPECT_THAT(again.value("link_reason", ""), HasSubstr("callback number"));
+
+  auto alarm = api().PostCall(CallBody("FIRE_ALARM", Offset(kCentre, 0, 3000),
+                                       {{"channel", "alarm"}, {"alarm_panel", "ACME-77"}}));
+  auto alarm2 = api().PostCall(CallBody("FIRE_ALARM", Offset(kCentre, 0, 3000),
+                                        {{"channel", "alarm"}, {"alarm_panel", "ACME-77"}}));
+  EXPECT_EQ(alarm2.value("duplicate_of", 0), IdOf(alarm, "incident_id")) << alarm2;
+
+  // Another number: only suggested.
+  auto other = api().PostCall(
+      CallBody("MEDICAL", Offset(kCentre, 20), {{"caller", {{"phone", "+1 415 555 0199"}}}}));
+  EXPECT_FALSE(other.contains("duplicate_of")) << other;
 }
 
 TEST_F(FlowTest, MergeMovesCallsAndActiveUnitsAndRetiresTheSource) {
@@ -271,7 +315,7 @@ TEST_F(FlowTest, MergeMovesCallsAndActiveUnitsAndRetiresTheSource) {
   api().CreateUnit("E1", "engine", "", kCentre);
   auto a1 = api().PostCall(CallBody("MEDICAL", kCentre));
   std::int64_t a = IdOf(a1, "incident_id");
-  auto a2 = api().PostCall(CallBody("MEDICAL", Offset(kCentre, 30)));
+  auto a2 = api().PostCall(CallBody("MEDICAL", Offset(kCentre, 30), {{"link_to", a}}));
   ASSERT_EQ(IdOf(a2, "incident_id"), a);
   auto b1 = api().PostCall(CallBody("TRAFFIC_COLLISION", Offset(kCentre, 5000)));
   std::int64_t b = IdOf(b1, "incident_id");
@@ -323,8 +367,8 @@ TEST_F(FlowTest, MergeMovesCallsAndActiveUnitsAndRetiresTheSource) {
 TEST_F(FlowTest, SplitMovesChosenCallsToANewIncident) {
   auto c1 = api().PostCall(CallBody("MEDICAL", kCentre));
   std::int64_t b = IdOf(c1, "incident_id");
-  auto c2 = api().PostCall(CallBody("TRAFFIC_COLLISION", Offset(kCentre, 100)));
-  auto c3 = api().PostCall(CallBody("TRAFFIC_COLLISION", Offset(kCentre, 120)));
+  auto c2 = api().PostCall(CallBody("TRAFFIC_COLLISION", Offset(kCentre, 100), {{"link_to", b}}));
+  auto c3 = api().PostCall(CallBody("TRAFFIC_COLLISION", Offset(kCentre, 120), {{"link_to", b}}));
   ASSERT_EQ(IdOf(c2, "incident_id"), b);
   ASSERT_EQ(IdOf(c3, "incident_id"), b);
   std::int64_t id2 = IdOf(c2, "call_id");
@@ -483,6 +527,49 @@ TEST_F(FlowTest, AcknowledgedWritesSurviveAKill) {
   fixture_.server->Kill(SIGTERM);
   auto verify = RunBeacon({"audit", "verify", "--data", fixture_.server->data_dir()});
   EXPECT_EQ(verify.exit_code, 0) << verify.output;
+}
+
+TEST_F(LinkModeFlowTest, DuplicateCallsAreLinkedOnlyWhenNearRecentAndCompatible) {
+  auto first = api().PostCall(CallBody("MEDICAL", kCentre));
+  std::int64_t id = IdOf(first, "incident_id");
+
+  // 150 m away, same category, higher priority: linked, priority raised.
+  auto same = api().PostCall(CallBody("CARDIAC_ARREST", Offset(kCentre, 150)));
+  EXPECT_EQ(IdOf(same, "incident_id"), id) << same;
+  EXPECT_EQ(same.value("duplicate_of", 0), id) << same;
+  EXPECT_FALSE(same.value("link_reason", "").empty()) << same;
+
+  // 200 m away, traffic is compatible with medical: linked.
+  auto compatible = api().PostCall(CallBody("TRAFFIC_COLLISION", Offset(kCentre, 0, 200)));
+  EXPECT_EQ(compatible.value("duplicate_of", 0), id) << compatible;
+
+  auto inc = api().Incident(id);
+  EXPECT_THAT(Ids(inc["call_ids"]), ElementsAre(IdOf(first, "call_id"), IdOf(same, "call_id"),
+                                                IdOf(compatible, "call_id")));
+  EXPECT_EQ(inc.value("priority", 0), 1) << "CARDIAC_ARREST is priority 1";
+  auto linked = TimelineOf(inc, "call_linked");
+  ASSERT_EQ(linked.size(), 2u) << inc["timeline"];
+  std::string why = linked[0].value("text", "");
+  EXPECT_THAT(why, HasSubstr("call " + std::to_string(IdOf(same, "call_id"))));
+  EXPECT_THAT(why, HasSubstr("150 m"));  // the distance that made it a duplicate
+  EXPECT_THAT(linked[1].value("text", ""), HasSubstr("200 m"));
+  EXPECT_EQ(api().Call(IdOf(same, "call_id")).value("duplicate_of", 0), id);
+
+  auto expect_new_incident = [&](const json& body, const std::string& why_not) {
+    SCOPED_TRACE(why_not);
+    auto r = api().PostCall(body);
+    EXPECT_FALSE(r.contains("duplicate_of")) << r;
+    EXPECT_NE(IdOf(r, "incident_id"), id) << r;
+    EXPECT_EQ(api().Incident(IdOf(r, "incident_id"))["call_ids"].size(), 1u);
+  };
+  expect_new_incident(CallBody("MEDICAL", Offset(kCentre, 5000)), "5 km away");
+  expect_new_incident(CallBody("MEDICAL", Offset(kCentre, 0, 400)), "400 m away");
+  expect_new_incident(CallBody("BURGLARY_ALARM", Offset(kCentre, 50)),
+                      "police is not compatible with medical");
+  expect_new_incident(CallBody("MEDICAL", Offset(kCentre, -50),
+                               {{"received_at", Rfc3339Ago(std::chrono::minutes(25))}}),
+                      "received 25 min before the incident's last call");
+  EXPECT_EQ(api().Incident(id)["call_ids"].size(), 3u);
 }
 
 }  // namespace

@@ -67,6 +67,7 @@ constexpr Place kOrigin{40.4168, -3.7038};
 struct Attempt {
   std::string target;
   json body;
+  std::string method = "";  // default: GET without a body, POST with one
 };
 
 // Makes fresh fixtures through the API. Names and places are unique across
@@ -83,7 +84,10 @@ class World {
   }
   json NewCall() {
     return api_.PostCall(CallBody("MEDICAL", NextPlace(),
-                                  {{"caller", {{"name", "Test Caller"}, {"phone", "555 0100"}}}}));
+                                  {{"caller",
+                                    {{"name", "Test Caller"},
+                                     // A number per call: the same one links for certain.
+                                     {"phone", "555 " + std::to_string(1000 + ++phones_)}}}}));
   }
   std::string NewIncident() { return std::to_string(NewCall().at("incident_id").get<int>()); }
   // A CAP 1.2 alert with a fresh identifier at a fresh place (POST /cap).
@@ -146,7 +150,7 @@ class World {
   std::pair<std::string, std::int64_t> NewIncidentWithTwoCalls() {
     Place p = NextPlace();
     auto first = api_.PostCall(CallBody("MEDICAL", p));
-    auto second = api_.PostCall(CallBody("MEDICAL", p));
+    auto second = api_.PostCall(CallBody("MEDICAL", p, {{"link_to", first.at("incident_id")}}));
     EXPECT_EQ(first.at("incident_id"), second.at("incident_id")) << "second call did not link";
     return {std::to_string(first.at("incident_id").get<int>()),
             second.at("call_id").get<std::int64_t>()};
@@ -156,6 +160,7 @@ class World {
   Api& api_;
   static inline int names_ = 0;
   static inline int places_ = 0;
+  static inline int phones_ = 0;
 };
 
 struct RouteCase {
@@ -211,6 +216,27 @@ const std::vector<RouteCase>& Routes() {
        [](World& w) {
          auto [incident, call] = w.NewIncidentWithTwoCalls();
          return Attempt{"/incidents/" + incident + "/split", {{"call_ids", {call}}}};
+       }},
+      {"AddNote", "POST", "/incidents/{id}/notes", kCallCreators, 201, false,
+       [](World& w) {
+         return Attempt{"/incidents/" + w.NewIncident() + "/notes", {{"text", "caller re-rang"}}};
+       }},
+      {"PatchIncident", "PATCH", "/incidents/{id}", kDispatchers, 200, false,
+       [](World& w) {
+         return Attempt{
+             "/incidents/" + w.NewIncident(), {{"incident_type", "CARDIAC_ARREST"}}, "PATCH"};
+       }},
+      {"PatchCall", "PATCH", "/calls/{id}", kCallCreators, 200, false,
+       [](World& w) {
+         return Attempt{"/calls/" + std::to_string(w.NewCall().at("call_id").get<int>()),
+                        {{"narrative", "now breathing"}},
+                        "PATCH"};
+       }},
+      {"Duplicates", "GET", "/duplicates", kCallCreators, 200, false,
+       [](World& w) {
+         Place p = w.NextPlace();
+         return Get("/duplicates?lat=" + std::to_string(p.lat) + "&lon=" + std::to_string(p.lon) +
+                    "&incident_type=MEDICAL");
        }},
       {"Close", "POST", "/incidents/{id}/close", kSupervisors, 200, false,
        [](World& w) {
@@ -342,8 +368,8 @@ HttpResult Send(HttpClient& http, const Attempt& a, const std::string& token,
     with_type.emplace("Content-Type", "application/cap+xml");
     return http.Request("POST", "/api/v1" + a.target, a.body.get<std::string>(), token, with_type);
   }
-  return http.Request(get ? "GET" : "POST", "/api/v1" + a.target, get ? "" : a.body.dump(), token,
-                      headers);
+  std::string method = !a.method.empty() ? a.method : get ? "GET" : "POST";
+  return http.Request(method, "/api/v1" + a.target, get ? "" : a.body.dump(), token, headers);
 }
 
 // Expects the JSON error body {"error": {"code": `code`, "message": ...}}.

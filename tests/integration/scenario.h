@@ -121,6 +121,14 @@ class Api {
     return http_.Post("/api/v1" + path, body, Token(role));
   }
 
+  HttpResult Patch(const std::string& path, const json& body, const std::string& role) {
+    return http_.Request("PATCH", "/api/v1" + path, body.dump(), Token(role));
+  }
+  json MustPatch(const std::string& path, const json& body, const std::string& role,
+                 int status = 200) {
+    return Expect(Patch(path, body, role), status, "PATCH " + path + " as " + role);
+  }
+
   json MustGet(const std::string& path, const std::string& role, int status = 200) {
     return Expect(Get(path, role), status, "GET " + path + " as " + role);
   }

@@ -81,8 +81,10 @@ BeaconProcess::~BeaconProcess() {
   if (running()) Kill(SIGTERM);
 }
 
-void BeaconProcess::Start() {
-  std::vector<std::string> argv = {BeaconBinary(), "--log-level", "warn",     "serve",
+void BeaconProcess::Start() { StartCommand("serve"); }
+
+void BeaconProcess::StartCommand(const std::string& command) {
+  std::vector<std::string> argv = {BeaconBinary(), "--log-level", "warn",     command,
                                    "--data",       data_dir_,     "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), extra_.begin(), extra_.end());
   int out[2];
@@ -117,7 +119,7 @@ void BeaconProcess::Start() {
   ::close(out[0]);
   if (port_ == 0) {
     Kill(SIGKILL);
-    throw std::runtime_error("beacon serve did not start; stdout: " + text);
+    throw std::runtime_error("beacon " + command + " did not start; stdout: " + text);
   }
 }
 

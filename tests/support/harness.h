@@ -41,6 +41,9 @@ class BeaconProcess {
 
   // Starts `beacon serve` and waits (bounded) until it prints its port.
   void Start();
+  // The same with another command that serves (`demo`): `beacon COMMAND
+  // --data DIR --listen 127.0.0.1:0 EXTRA...`.
+  void StartCommand(const std::string& command);
   void Kill(int sig = 9);  // sends the signal and reaps the process
   int port() const { return port_; }
   bool running() const { return pid_ > 0; }

@@ -118,7 +118,7 @@ TEST(Intake, MergeCloseAssignment) {
   EXPECT_FALSE(ParseMergeRequest(R"({"into":1.5})").has_value());
   EXPECT_EQ(*ParseCloseRequest(R"({"disposition":"treated"})"), "treated");
   EXPECT_FALSE(ParseCloseRequest(R"({"disposition":""})").has_value());
-  EXPECT_EQ(ParseAssignmentRequest(R"({"unit_id":"M1"})")->value(), "M1");
+  EXPECT_EQ(ParseAssignmentRequest(R"({"unit_id":"M1"})")->unit_id.value(), "M1");
 }
 
 TEST(Intake, UserCreateNeedsKnownRoleAndLongPassword) {

@@ -252,7 +252,9 @@ function renderQueue() {
         aria-selected="${i.incident_id === state.selected}">
       <td><span class="prio p${i.priority}" aria-label="priority ${i.priority}">${i.priority}</span></td>
       <td>${i.incident_id}</td>
-      <td title="${esc(i.address ?? '')}">${esc(typeName(i.incident_type))}</td>
+      <td title="${esc(i.address ?? '')}">${esc(typeName(i.incident_type))}${
+        i.status === 'open' && i.possible_duplicates?.length ? ' <span class="dup-badge" title="possible duplicate">dup?</span>' : ''
+      }</td>
       <td class="age" data-opened="${esc(i.opened_at)}">${age(i.opened_at)}</td>
       <td>${esc(i.status)}</td>
       <td>${(i.assigned_units ?? []).map(esc).join(' ')}</td></tr>`,
@@ -428,10 +430,10 @@ function renderDetail() {
       ? (recs.units ?? [])
           .map(
             (u: any, n: number) => `<tr class="${n === 0 ? 'top' : ''}">
-        <td>${esc(u.unit_id)}</td><td>${esc(u.unit_type)}${u.fills && u.fills !== u.unit_type ? ` → ${esc(u.fills)}` : ''}</td>
+        <td>${esc(u.unit_id)}${u.divert_from ? ` <span class="divert" title="committed to a less urgent incident">divert from #${u.divert_from}</span>` : ''}</td><td>${esc(u.unit_type)}${u.fills && u.fills !== u.unit_type ? ` → ${esc(u.fills)}` : ''}</td>
         <td>${Math.round(u.eta_s / 60)}:${String(Math.round(u.eta_s % 60)).padStart(2, '0')}</td>
         <td>${(u.distance_m / 1000).toFixed(1)} km</td>
-        <td>${can.dispatch(role) && open ? `<button data-assign="${esc(u.unit_id)}" aria-label="Assign ${esc(u.unit_id)}">Assign${n === 0 ? ' <kbd>A</kbd>' : ''}</button>` : ''}</td></tr>`,
+        <td>${can.dispatch(role) && open ? `<button data-assign="${esc(u.unit_id)}" ${u.divert_from ? 'data-divert="1"' : ''} aria-label="${u.divert_from ? 'Divert' : 'Assign'} ${esc(u.unit_id)}">${u.divert_from ? 'Divert' : 'Assign'}${n === 0 ? ' <kbd>A</kbd>' : ''}</button>` : ''}</td></tr>`,
           )
           .join('')
       : '';
@@ -453,7 +455,10 @@ function renderDetail() {
     })
     .join('');
   const timeline = (d?.timeline ?? [])
-    .map((t: any) => `<li><time>${clock(t.time)}</time> ${esc(t.text)} <span class="user">${esc(t.user ?? '')}</span></li>`)
+    .map(
+      (t: any) =>
+        `<li class="tl-${esc(t.kind)}"><time>${clock(t.time)}</time> ${t.kind === 'note' ? '<b>Note:</b> ' : ''}${esc(t.text)} <span class="user">${esc(t.user ?? '')}</span></li>`,
+    )
     .join('');
   const cams = state.cameras;
   const camHtml = can.cameras(role)
@@ -475,6 +480,33 @@ function renderDetail() {
       <form id="merge-form" class="inline"><input name="into" type="number" min="1" placeholder="Merge into #" aria-label="Merge into incident" required><button>Merge</button></form>
       ${(d?.calls?.length ?? 0) > 1 ? '<button id="split-btn">Split checked calls</button>' : ''}`
       : '';
+  const noteForm = can.createCall(role) && inc.status !== 'merged'
+    ? `<form id="note-form" class="inline"><input name="note" placeholder="Add a note (Enter)" aria-label="Add a note" maxlength="8192" autocomplete="off"><button>Add note</button></form>`
+    : '';
+  const typeForm =
+    can.dispatch(role) && open
+      ? `<form id="type-form" class="inline"><select name="new_type" aria-label="Change incident type">
+          <option value="">Change type…</option>
+          ${state.types
+            .slice()
+            .sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name))
+            .map((t) => `<option value="${esc(t.code)}">P${t.priority} · ${esc(t.name)}</option>`)
+            .join('')}</select><button>Change</button></form>`
+      : '';
+  const dups = (inc.possible_duplicates ?? []) as any[];
+  const dupHtml =
+    dups.length && open
+      ? `<div class="dups" role="note" aria-label="Possible duplicates"><b>Possible duplicate of</b> ${dups
+          .map(
+            (x: any, n: number) =>
+              `#${x.incident_id} (${Math.round(x.distance_m)} m, ${Math.round(x.age_s / 60)} min)${
+                can.supervise(role)
+                  ? ` <button data-link-dup="${x.incident_id}" aria-label="Link to incident ${x.incident_id}">Link${n === 0 ? ' <kbd>L</kbd>' : ''}</button>`
+                  : ''
+              }`,
+          )
+          .join(', ')}</div>`
+      : '';
   // Live updates redraw the panel: keep what the user is typing.
   const kept = new Map<string, string | boolean>();
   el.querySelectorAll<HTMLInputElement>('input[name], input[data-split-call]').forEach((i) =>
@@ -491,6 +523,7 @@ function renderDetail() {
     <p class="meta">${esc(inc.status)} · opened ${clock(inc.opened_at)} (${age(inc.opened_at)} ago)${inc.address ? ` · ${esc(inc.address)}` : ''}${
       inc.location ? ` · ${inc.location.lat.toFixed(5)}, ${inc.location.lon.toFixed(5)}` : ''
     }${inc.merged_into ? ` · merged into #${inc.merged_into}` : ''}${inc.disposition ? ` · ${esc(inc.disposition)}` : ''}</p>
+    ${dupHtml}${typeForm}
     <p class="assigned">Assigned: ${(inc.assigned_units ?? []).length ? inc.assigned_units.map((u: string) => `<b>${esc(u)}</b> ${esc(state.units.get(u)?.status?.replace(/_/g, ' ') ?? '')}`).join(', ') : 'none'}</p>
     ${
       recs
@@ -504,7 +537,7 @@ function renderDetail() {
     <h3>Calls</h3><ul class="calls">${calls || '<li class="muted">loading…</li>'}</ul>
     ${camHtml}
     ${sup}
-    <h3>Timeline</h3><ol class="timeline">${timeline}</ol>`;
+    <h3>Timeline</h3>${noteForm}<ol class="timeline">${timeline}</ol>`;
   el.querySelectorAll<HTMLInputElement>('input[name], input[data-split-call]').forEach((i) => {
     const v = kept.get(i.name || `split-${i.dataset.splitCall}`);
     if (v === undefined) return;
@@ -513,7 +546,20 @@ function renderDetail() {
   });
   if (focused) el.querySelector<HTMLInputElement>(`input[name="${focused}"]`)?.focus();
   el.querySelectorAll<HTMLButtonElement>('button[data-assign]').forEach((b) =>
-    b.addEventListener('click', () => assign(b.dataset.assign!)),
+    b.addEventListener('click', () => assign(b.dataset.assign!, b.dataset.divert === '1')),
+  );
+  el.querySelector('#note-form')?.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const input = (ev.target as HTMLFormElement).elements.namedItem('note') as HTMLInputElement;
+    addNote(input.value, input);
+  });
+  el.querySelector('#type-form')?.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const sel = (ev.target as HTMLFormElement).elements.namedItem('new_type') as HTMLSelectElement;
+    if (sel.value) changeType(sel.value);
+  });
+  el.querySelectorAll<HTMLButtonElement>('button[data-link-dup]').forEach((b) =>
+    b.addEventListener('click', () => linkDuplicate(Number(b.dataset.linkDup))),
   );
   el.querySelectorAll<HTMLButtonElement>('button[data-camera]').forEach((b) =>
     b.addEventListener('click', () => viewCamera(Number(b.dataset.camera))),
@@ -536,12 +582,12 @@ function renderDetail() {
   });
 }
 
-async function assign(unitId: string) {
+async function assign(unitId: string, divert = false) {
   const id = state.selected;
   if (id === null) return;
   try {
-    await api('POST', `/incidents/${id}/assignments`, { unit_id: unitId });
-    toast(`${unitId} dispatched to #${id}`);
+    const r = await api<any>('POST', `/incidents/${id}/assignments`, divert ? { unit_id: unitId, divert: true } : { unit_id: unitId });
+    toast(r.diverted_from ? `${unitId} diverted from #${r.diverted_from} to #${id}` : `${unitId} dispatched to #${id}`);
   } catch (e) {
     toast(`Assign ${unitId}: ${errorText(e)}`, 'error');
   }
@@ -552,7 +598,43 @@ function assignTop() {
   if (!state.session || !can.dispatch(state.session.role)) return;
   const top = state.recs?.units?.[0];
   if (!top) return toast('No recommended unit to assign', 'error');
-  assign(top.unit_id);
+  assign(top.unit_id, !!top.divert_from);
+}
+
+async function addNote(text: string, input: HTMLInputElement) {
+  const id = state.selected;
+  if (id === null || !text.trim()) return;
+  try {
+    await api('POST', `/incidents/${id}/notes`, { text });
+    input.value = '';
+    toast(`Note added to #${id}`);
+  } catch (e) {
+    toast(`Note: ${errorText(e)}`, 'error');
+  }
+  loadDetail(id);
+}
+
+async function changeType(code: string) {
+  const id = state.selected;
+  if (id === null) return;
+  try {
+    const r = await api<any>('PATCH', `/incidents/${id}`, { incident_type: code });
+    upsertIncident(r);
+    toast(`#${id} is now ${typeName(code)} (P${r.priority})`);
+  } catch (e) {
+    toast(`Change type: ${errorText(e)}`, 'error');
+  }
+  loadDetail(id);
+}
+
+// Links the selected incident (opened by a call that may be a duplicate)
+// into the incident it may duplicate: a supervisor's merge.
+async function linkDuplicate(into?: number) {
+  if (!state.session || !can.supervise(state.session.role)) return;
+  const inc = state.selected !== null ? state.incidents.get(state.selected) : null;
+  const target = into ?? inc?.possible_duplicates?.[0]?.incident_id;
+  if (!target || inc?.status !== 'open') return toast('No possible duplicate to link', 'error');
+  supervisorAction('merge', { into: target });
 }
 
 async function supervisorAction(kind: 'close' | 'merge' | 'split', body: any) {
@@ -615,6 +697,7 @@ function openCallForm() {
         <label class="grow">Caller name <input name="caller_name" data-field="caller.name" autocomplete="off"></label>
         <label class="grow">Caller phone <input name="caller_phone" data-field="caller.phone" autocomplete="off"></label>
       </div>
+      <div id="dup-suggestions" class="dups" aria-live="polite"></div>
       <p class="form-error" role="alert" id="call-error"></p>
       <div class="row end"><button type="button" id="call-cancel">Cancel (Esc)</button><button type="submit" class="primary">Create call</button></div>
     </form>
@@ -624,6 +707,49 @@ function openCallForm() {
   const form = $<HTMLFormElement>('#call-form');
   ($('select[name=incident_type]', form) as HTMLSelectElement).focus();
   $('#call-cancel').addEventListener('click', closeModal);
+  // Possible duplicates while the call is typed in; Alt+L links the call to
+  // the first one (the call-taker confirms), Enter still opens a new incident.
+  let suggestions: any[] = [];
+  let linkTo: number | null = null;
+  const checkDuplicates = async () => {
+    const v = (n: string) => ((form.elements.namedItem(n) as HTMLInputElement).value ?? '').trim();
+    const m = v('coords').match(/^\s*(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$/);
+    const box = $('#dup-suggestions');
+    if (!m || !v('incident_type')) {
+      suggestions = [];
+      box.innerHTML = '';
+      return;
+    }
+    const q = new URLSearchParams({ lat: m[1], lon: m[2], incident_type: v('incident_type') });
+    if (v('caller_phone')) q.set('phone', v('caller_phone'));
+    const r = await api<any>('GET', `/duplicates?${q}`).catch(() => null);
+    if (!r) return;
+    suggestions = r.certain ? [r.certain, ...r.possible_duplicates] : r.possible_duplicates;
+    box.innerHTML = suggestions.length
+      ? `<b>Possible duplicate${suggestions.length > 1 ? 's' : ''}:</b> ${suggestions
+          .map(
+            (x: any, n: number) =>
+              `<button type="button" data-dup="${x.incident_id}" aria-label="Link to incident ${x.incident_id}">#${x.incident_id} ${esc(
+                typeName(state.incidents.get(x.incident_id)?.incident_type ?? ''),
+              )}${x.distance_m !== undefined ? ` · ${Math.round(x.distance_m)} m · ${Math.round(x.age_s / 60)} min` : ` · ${esc(x.reason)}`}${n === 0 ? ' <kbd>Alt+L</kbd>' : ''}</button>`,
+          )
+          .join(' ')}`
+      : '';
+    box.querySelectorAll<HTMLButtonElement>('button[data-dup]').forEach((b) =>
+      b.addEventListener('click', () => {
+        linkTo = Number(b.dataset.dup);
+        form.requestSubmit();
+      }),
+    );
+  };
+  form.addEventListener('change', checkDuplicates);
+  form.addEventListener('keydown', (ev) => {
+    if (ev.altKey && (ev.key === 'l' || ev.key === 'L') && suggestions.length) {
+      ev.preventDefault();
+      linkTo = suggestions[0].incident_id;
+      form.requestSubmit();
+    }
+  });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     form.querySelectorAll('[aria-invalid]').forEach((x) => x.removeAttribute('aria-invalid'));
@@ -639,6 +765,8 @@ function openCallForm() {
     }
     if (v('address')) body.address = v('address');
     if (v('narrative')) body.narrative = v('narrative');
+    if (linkTo !== null) body.link_to = linkTo;
+    linkTo = null;
     if (v('caller_name') || v('caller_phone')) {
       body.caller = {};
       if (v('caller_name')) body.caller.name = v('caller_name');
@@ -650,7 +778,9 @@ function openCallForm() {
       toast(
         r.duplicate_of
           ? `Call ${r.call_id} linked to incident #${r.incident_id}: ${r.link_reason ?? ''}`
-          : `Call ${r.call_id} opened incident #${r.incident_id}`,
+          : `Call ${r.call_id} opened incident #${r.incident_id}${
+              r.possible_duplicates?.length ? ` (possible duplicate of #${r.possible_duplicates[0].incident_id})` : ''
+            }`,
       );
       await ensureIncident(r.incident_id);
       select(r.incident_id);
@@ -696,6 +826,8 @@ const SHORTCUTS: [string, string][] = [
   ['K / ↑', 'Previous incident'],
   ['A', 'Assign the top recommended unit to the selected incident'],
   ['S', 'Move the selected unit (or the incident’s first unit) to its next status'],
+  ['L', 'Link the selected incident into its first possible duplicate (supervisor)'],
+  ['Alt+L', 'In the call form: link the call to the first possible duplicate'],
   ['/', 'Filter the queue'],
   ['C', 'Toggle the coverage layer'],
   ['Esc', 'Close a dialog / clear selection'],
@@ -735,6 +867,7 @@ function onKey(ev: KeyboardEvent) {
   else if (k === 'k' || k === 'ArrowUp') moveSelection(-1);
   else if (k === 'a' || k === 'A') assignTop();
   else if (k === 's' || k === 'S') cycleUnit();
+  else if (k === 'l' || k === 'L') linkDuplicate();
   else if (k === '?') showHelp();
   else if (k === '/') $('#queue-filter').focus();
   else if (k === 'c' || k === 'C') ($('#cov-toggle') as HTMLInputElement).click();

@@ -353,7 +353,7 @@ test('an analyst sees incidents but no caller name or phone', { timeout: 60000 }
   await shot(page, 'analyst-1366x768');
   // Positive control: the dispatcher does see them for the same incident.
   await dispatcher.locator(`#queue tr[data-incident="${incidentId}"]`).click();
-  await dispatcher.locator('#detail .caller', { hasText: CALLER.phone }).waitFor();
+  await dispatcher.locator('#detail .caller', { hasText: CALLER.phone }).first().waitFor();
   await page.context().close();
 });
 
@@ -376,7 +376,13 @@ test('supervisor splits a linked call off and merges it back', { timeout: 30000 
   const dup = await beacon.api(
     'POST',
     '/calls',
-    { channel: 'text', incident_type: 'VEHICLE_FIRE', location: { lat: 37.7576, lon: -122.4181 }, narrative: 'second report' },
+    {
+      channel: 'text',
+      incident_type: 'VEHICLE_FIRE',
+      location: { lat: 37.7576, lon: -122.4181 },
+      narrative: 'second report',
+      link_to: incidentId,
+    },
     ct,
   );
   assert.equal(dup.status, 201);

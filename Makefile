@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all setup configure build debug demo test unit integration bench fuzz format format-check clean
+.PHONY: all setup configure build debug sanitize-test demo test unit integration bench fuzz format format-check clean
 
 all: build
 
@@ -19,8 +19,15 @@ build: setup configure
 
 # ASan + UBSan build of everything, tests included.
 debug: setup
-	cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug -DBEACON_SANITIZE=ON
+	cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug -DBEACON_SANITIZE=ON -DBEACON_BENCH=OFF
 	cmake --build build-debug -j$(JOBS)
+
+# The integration tests (the real binary, the demo included) under ASan + UBSan;
+# undefined behaviour aborts the process (so the test fails). Leak checking
+# is off: servers end by signal.
+sanitize-test: debug
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0 \
+	  ctest --test-dir build-debug --output-on-failure --timeout 900 -j2 -L integration
 
 # Road ETAs from the shared San Francisco extract when it is there.
 DEMO_OSM ?= $(wildcard ../shared/data/osm/sf_mission_bayview_2014.osm.pbf)

@@ -414,7 +414,8 @@ using Ops = std::set<std::pair<std::string, std::string>>;
 
 Ops SpecOperations() {
   Ops out;
-  for (const auto& path : Spec()["paths"]) {
+  const YAML::Node paths = Spec()["paths"];
+  for (const auto& path : paths) {
     for (const auto& op : path.second) {
       auto key = op.first.as<std::string>();
       if (kHttpMethods.count(key)) out.insert({Upper(key), path.first.as<std::string>()});

@@ -46,11 +46,20 @@ struct Acked {
   json body;  // as posted
 };
 
+// A later change acknowledged with 201/200: a note on the call's incident
+// or text appended to the call's narrative.
+struct AckedChange {
+  std::int64_t call_id = 0;
+  bool note = false;  // else a narrative appended with PATCH /calls/{id}
+  std::string text;
+};
+
 // What one client thread saw. `acks` may be read while the thread runs;
 // the vectors only after it has been joined.
 struct ClientLog {
   std::atomic<int> acks{0};
   std::vector<Acked> acked;
+  std::vector<AckedChange> changes;
   std::vector<std::string> unexpected;  // answers other than 201
   int transport_errors = 0;
 };
@@ -98,8 +107,23 @@ void RunClient(int client, const std::string& token, const std::atomic<int>& por
     try {
       auto r = http->Post("/api/v1/calls", body, token);
       if (r.status == 201) {
-        log.acked.push_back({r.Json().value("call_id", std::int64_t{0}), std::move(body)});
+        json answer = r.Json();
+        std::int64_t call_id = answer.value("call_id", std::int64_t{0});
+        std::int64_t incident = answer.value("incident_id", std::int64_t{0});
+        log.acked.push_back({call_id, std::move(body)});
         ++log.acks;
+        // Every third call gets a note, every fifth a narrative addition.
+        std::string tag = "client " + std::to_string(client) + " change " + std::to_string(n);
+        if (n % 3 == 0) {
+          auto c = http->Post("/api/v1/incidents/" + std::to_string(incident) + "/notes",
+                              {{"text", "note " + tag}}, token);
+          if (c.status == 201) log.changes.push_back({call_id, true, "note " + tag});
+        }
+        if (n % 5 == 0) {
+          auto c = http->Request("PATCH", "/api/v1/calls/" + std::to_string(call_id),
+                                 json{{"narrative", "more " + tag}}.dump(), token);
+          if (c.status == 200) log.changes.push_back({call_id, false, "more " + tag});
+        }
       } else {
         log.unexpected.push_back(std::to_string(r.status) + " " + r.body);
       }
@@ -188,7 +212,14 @@ TEST(CrashTest, AcknowledgedCallsSurviveRepeatedSigkill) {
       }
       auto r = http.Get("/api/v1/calls/" + std::to_string(a.call_id), f.Token("dispatcher"));
       std::string where;
-      if (r.status == 200 && JsonContains(r.Json(), a.body, &where)) continue;
+      // The narrative may have grown since (appended, never overwritten).
+      json expect = a.body;
+      std::string narrative = expect.value("narrative", "");
+      expect.erase("narrative");
+      if (r.status == 200 && JsonContains(r.Json(), expect, &where) &&
+          r.Json().value("narrative", "").rfind(narrative, 0) == 0) {
+        continue;
+      }
       if (++lost <= kMaxReportedFailures) {
         ADD_FAILURE() << "acknowledged call " << a.call_id << " came back as " << r.status
                       << " (differs at " << where << "): " << r.body
@@ -196,6 +227,30 @@ TEST(CrashTest, AcknowledgedCallsSurviveRepeatedSigkill) {
       }
     }
   }
+  // Every acknowledged note and narrative addition is there too.
+  int changes = 0, lost_changes = 0;
+  for (const auto& log : logs) {
+    for (const auto& c : log.changes) {
+      ++changes;
+      auto call = http.Get("/api/v1/calls/" + std::to_string(c.call_id), f.Token("dispatcher"));
+      bool found = false;
+      if (c.note && call.status == 200) {
+        auto inc =
+            http.Get("/api/v1/incidents/" + std::to_string(call.Json().value("incident_id", 0)),
+                     f.Token("dispatcher"));
+        found = inc.status == 200 && inc.body.find(c.text) != std::string::npos;
+      } else if (call.status == 200) {
+        found = call.Json().value("narrative", "").find(c.text) != std::string::npos;
+      }
+      if (!found && ++lost_changes <= kMaxReportedFailures) {
+        ADD_FAILURE() << "acknowledged " << (c.note ? "note" : "narrative addition") << " \""
+                      << c.text << "\" of call " << c.call_id << " is missing";
+      }
+    }
+  }
+  EXPECT_EQ(lost_changes, 0) << "of " << changes << " acknowledged changes";
+  EXPECT_GT(changes, 0);
+
   int transport_errors = 0;
   for (const auto& log : logs) transport_errors += log.transport_errors;
   std::cout << "[ crash    ] " << kKills << " kills, " << acked << " calls acknowledged, "

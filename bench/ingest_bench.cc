@@ -52,6 +52,7 @@ struct Options {
   std::string beacon = BEACON_BINARY;
   std::string tmp_parent;
   std::string json_out;
+  std::string plans;  // beacon serve --plans (empty: the built-in plans)
 };
 
 // The run's phase boundaries; written before the load starts, then read-only.
@@ -226,7 +227,9 @@ int RunBench(const Options& opts) {
     std::cerr << "ingest_bench: beacon user add failed: " << added.output << "\n";
     return 2;
   }
-  BeaconProcess server(opts.beacon, data, {"--threads", std::to_string(opts.server_threads)});
+  std::vector<std::string> serve_args = {"--threads", std::to_string(opts.server_threads)};
+  if (!opts.plans.empty()) serve_args.insert(serve_args.end(), {"--plans", opts.plans});
+  BeaconProcess server(opts.beacon, data, serve_args);
   server.Start();
   const pid_t server_pid = server.pid();
   auto login = HttpOnce(server.port(), "POST", "/api/v1/auth/login",
@@ -380,6 +383,7 @@ int RunBench(const Options& opts) {
                 {"seconds", opts.seconds},
                 {"spread_deg", opts.spread_deg},
                 {"without_location", opts.without_location},
+                {"plans", opts.plans},
                 {"calls_per_s", calls_per_s},
                 {"measured_calls", lat.count},
                 {"p50_ms", lat.p50_ms},
@@ -454,6 +458,9 @@ int main(int argc, char** argv) {
   app.add_option("--tmp", opts.tmp_parent,
                  "Directory for the temporary data dir (default: $TMPDIR or /tmp)");
   app.add_option("--json-out", opts.json_out, "Also write the results as JSON to this file");
+  app.add_option(
+      "--plans", opts.plans,
+      "Response plans file for the server (e.g. with \"duplicate\": {\"mode\": \"link\"})");
   CLI11_PARSE(app, argc, argv);
   try {
     return beacon::bench::RunBench(opts);

@@ -60,6 +60,10 @@ LOAD=("$BUILD/bench/ingest_bench" --connections "$CONNECTIONS" --seconds "$SECON
   --warmup "$WARMUP" --tmp "$TMP_PARENT")
 INGEST_CMD=("${LOAD[@]}" --spread-deg 0.5 --json-out "$OUT/ingest.json")
 DIAG_CMD=("${LOAD[@]}" --without-location --json-out "$OUT/ingest_no_location.json")
+# The same load with the old duplicate behaviour (link the nearest match)
+# beside the default (suggest), in the same run.
+LINK_PLANS="$OUT/plans_link.json"
+LINK_CMD=("${LOAD[@]}" --spread-deg 0.5 --plans "$LINK_PLANS" --json-out "$OUT/ingest_link.json")
 # A short second look at the disk after the HTTP runs: fsync latency on a
 # shared machine drifts with other people's I/O.
 AFTER_CMD=("$BUILD/bench/sqlite_reference_bench" --variants single --seconds 5 --warmup 1
@@ -103,6 +107,8 @@ if [ "$REPORT_ONLY" != 1 ]; then
 
   run reference "${REF_CMD[@]}"
   run ingest "${INGEST_CMD[@]}"
+  sed 's/"mode": "suggest"/"mode": "link"/' "$ROOT/config/response_plans.json" > "$LINK_PLANS"
+  run ingest_link "${LINK_CMD[@]}"
   run ingest_no_location "${DIAG_CMD[@]}"
   run reference_after "${AFTER_CMD[@]}"
   if [ -x "$BUILD/bench/kernels_bench" ]; then
@@ -151,6 +157,7 @@ per_second() { per_second_key "$1" per_second; }
 REF="$OUT/reference.json"
 ING="$OUT/ingest.json"
 DIA="$OUT/ingest_no_location.json"
+LNK="$OUT/ingest_link.json"
 SQLITE_VERSION="$(jget "$REF" sqlite_version)"
 
 ING_RATE="$(jget "$ING" calls_per_s)"
@@ -296,6 +303,7 @@ Results (throughput over the measured ${SECONDS_MEASURED} s after ${WARMUP} s of
 | benchmark | throughput | p50 | p90 | p99 | max | notes |
 |---|---|---|---|---|---|---|
 $(ingest_row "ingest, HTTP, $CONNECTIONS connections (headline)" "$ING" "goal $GOAL")
+$(ingest_row "ingest, duplicate.mode link (the behaviour before suggestions)" "$LNK" "same load, nearest match linked")
 $(ingest_row "ingest without location (diagnostic)" "$DIA" "duplicate detection skipped")
 $(ref_row single "SQLite reference: 1 row/commit" "one fsync per row")
 $(REF="$OUT/reference_after.json" ref_row single \
@@ -315,6 +323,7 @@ Ratios within this run:
 | ingest p50 latency ÷ SQLite 1-row commit p50 | $(ratio "$ING_P50" "$SINGLE_P50") |
 | ingest p99 latency ÷ SQLite 1-row commit p99 | $(ratio "$ING_P99" "$(jget "$REF" single_p99_ms)") |
 | ingest calls/s ÷ ingest-without-location calls/s | $(ratio "$ING_RATE" "$DIA_RATE") |
+| ingest (suggest, default) calls/s ÷ ingest (link mode) calls/s | $(ratio "$ING_RATE" "$(jget "$LNK" calls_per_s)") |
 
 Goal ≥ $GOAL_CALLS_PER_S calls/s with p99 ≤ $GOAL_P99_MS ms: **$GOAL**. Measured $(num "$ING_RATE" 0) calls/s
 (≥ $GOAL_CALLS_PER_S: $RATE_OK) with p99 $(num "$ING_P99" 2) ms (≤ $GOAL_P99_MS ms: $P99_OK).

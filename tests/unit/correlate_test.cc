@@ -45,6 +45,26 @@ TEST(Duplicates, PrefersTheNearestIncident) {
 
 TEST(Duplicates, NothingOpenNothingLinked) { EXPECT_FALSE(Find({kHere, "fire", 0}, {})); }
 
+TEST(Duplicates, CandidatesAreEveryMatchNearestFirstUpToTheLimit) {
+  std::vector<OpenIncident> open = {{IncidentId{1}, North(kHere, 200), "medical", 0},
+                                    {IncidentId{2}, North(kHere, 50), "medical", 0},
+                                    {IncidentId{3}, North(kHere, 250), "medical", 0},
+                                    {IncidentId{4}, North(kHere, 100), "fire", 0},
+                                    {IncidentId{5}, North(kHere, 900), "medical", 0}};
+  auto all =
+      FindCandidates(NewCall{kHere, "medical", 0}, open, DuplicateRule{300, 1200}, SameOrAlarm, 10);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].incident_id, IncidentId{2});
+  EXPECT_EQ(all[1].incident_id, IncidentId{1});
+  EXPECT_EQ(all[2].incident_id, IncidentId{3});
+  EXPECT_NE(all[1].reason.find("200 m"), std::string::npos);
+  auto two =
+      FindCandidates(NewCall{kHere, "medical", 0}, open, DuplicateRule{300, 1200}, SameOrAlarm, 2);
+  ASSERT_EQ(two.size(), 2u);
+  // The first candidate is the incident the link mode links.
+  EXPECT_EQ(two[0].incident_id, Find({kHere, "medical", 0}, open)->incident_id);
+}
+
 }  // namespace
 }  // namespace beacon::correlate
 

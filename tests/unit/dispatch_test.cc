@@ -143,6 +143,39 @@ TEST(ResponsePlansTest, ErrorsNameTheProblem) {
   EXPECT_FALSE(ResponsePlans::Parse(R"({"version":2})").has_value());
 }
 
+TEST(ResponsePlansTest, DuplicateModeAndTimers) {
+  const std::string head =
+      R"({"version":1,"unit_types":{"engine":"E"},"types":[{"code":"X","name":"X",
+      "category":"c","priority":1,"units":{"engine":1}}])";
+  auto plans = ResponsePlans::Parse(head + "}");
+  ASSERT_TRUE(plans);
+  EXPECT_EQ(plans->duplicate_mode(), DuplicateMode::kSuggest) << "suggest is the default";
+  EXPECT_TRUE(plans->timers().pending_s.empty());
+  auto link = ResponsePlans::Parse(
+      head + R"(,"duplicate":{"mode":"link"},"timers":{"pending_s":{"1":60,"5":1800},
+      "status_s":{"dispatched":90}}})");
+  ASSERT_TRUE(link) << link.error().message();
+  EXPECT_EQ(link->duplicate_mode(), DuplicateMode::kLink);
+  EXPECT_EQ(link->timers().pending_s.at(1), 60);
+  EXPECT_EQ(link->timers().status_s.at("dispatched"), 90);
+  for (const auto& [extra, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"(,"duplicate":{"mode":"merge"}})", "duplicate.mode"},
+           {R"(,"timers":{"pending_s":{"6":60}}})", "timers.pending_s.6"},
+           {R"(,"timers":{"pending_s":{"1":-1}}})", "timers.pending_s.1"},
+           {R"(,"timers":{"status_s":{"sleeping":60}}})", "timers.status_s.sleeping"},
+           {R"(,"timers":{"idle_s":{}}})", "timers.idle_s"}}) {
+    auto bad = ResponsePlans::Parse(head + extra);
+    ASSERT_FALSE(bad) << extra;
+    EXPECT_EQ(bad.error().field(), field) << extra << ": " << bad.error().message();
+  }
+  // The shipped plans carry the timers of the contract.
+  auto shipped =
+      ResponsePlans::Load(std::string(BEACON_SOURCE_DIR) + "/config/response_plans.json");
+  ASSERT_TRUE(shipped);
+  EXPECT_EQ(shipped->timers().pending_s.at(2), 90);
+  EXPECT_EQ(shipped->timers().status_s.at("en_route"), 600);
+}
+
 TEST(StraightLine, UsesDetourAndSpeed) {
   StraightLineTravelTimes tt(10, 1.5);
   std::vector<LatLon> from = {{1, 0}};

@@ -141,5 +141,64 @@ TEST(JsonBody, DepthLimitIgnoresBracketsInStrings) {
   EXPECT_FALSE(ParseObject(std::string(kMaxNestingDepth + 1, '[')).has_value());
 }
 
+TEST(FloorRequests, AssignmentTakesDivert) {
+  auto r = ParseAssignmentRequest(R"({"unit_id":"E1","divert":true})");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->divert);
+  EXPECT_FALSE(ParseAssignmentRequest(R"({"unit_id":"E1"})")->divert);
+  EXPECT_EQ(ParseAssignmentRequest(R"({"unit_id":"E1","divert":"yes"})").error().field(), "divert");
+}
+
+TEST(FloorRequests, IncidentPatch) {
+  auto r = ParseIncidentPatchRequest(
+      R"({"incident_type":"CARDIAC_ARREST","priority":1,"location":{"lat":1,"lon":2},)"
+      R"("address":"a","disposition":"d"})");
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(*r->incident_type, "CARDIAC_ARREST");
+  EXPECT_EQ(*r->priority, 1);
+  EXPECT_DOUBLE_EQ(r->location->lon, 2);
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {"{}", "incident_type"},
+           {R"({"priority":6})", "priority"},
+           {R"({"priority":1.5})", "priority"},
+           {R"({"location":{"lat":1}})", "location.lon"},
+           {R"({"location":{"lat":1,"lon":2,"x":3}})", "location.x"},
+           {R"({"address":""})", "address"},
+           {R"({"disposition":""})", "disposition"},
+           {R"({"status":"open"})", "status"}}) {
+    auto bad = ParseIncidentPatchRequest(body);
+    ASSERT_FALSE(bad) << body;
+    EXPECT_EQ(bad.error().field(), field) << body << ": " << bad.error().message();
+  }
+}
+
+TEST(FloorRequests, CallPatchAndNote) {
+  auto r = ParseCallPatchRequest(R"({"caller":{"phone":"+1 555 0100"},"narrative":"more"})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r->caller_phone, "+1 555 0100");
+  EXPECT_FALSE(r->caller_name);
+  EXPECT_EQ(*r->narrative, "more");
+  EXPECT_EQ(ParseCallPatchRequest("{}").error().field(), "caller");
+  EXPECT_EQ(ParseCallPatchRequest(R"({"caller":{"phone":"x"}})").error().field(), "caller.phone");
+  EXPECT_EQ(ParseCallPatchRequest(R"({"narrative":""})").error().field(), "narrative");
+  EXPECT_EQ(*ParseNoteRequest(R"({"text":"door locked"})"), "door locked");
+  EXPECT_EQ(ParseNoteRequest(R"({"text":" \n"})").error().field(), "text");
+  EXPECT_EQ(ParseNoteRequest(R"({"text":1})").error().field(), "text");
+}
+
+TEST(FloorRequests, CallLinkToAndAlarmPanel) {
+  auto r = ParseCallRequest(
+      R"({"channel":"alarm","address":"x","incident_type":"FIRE_ALARM","link_to":7,)"
+      R"("alarm_panel":"ACME-1"})");
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->link_to->value(), 7);
+  EXPECT_EQ(*r->alarm_panel, "ACME-1");
+  EXPECT_EQ(
+      ParseCallRequest(R"({"channel":"phone","address":"x","incident_type":"M","link_to":-1})")
+          .error()
+          .field(),
+      "link_to");
+}
+
 }  // namespace
 }  // namespace beacon::intake

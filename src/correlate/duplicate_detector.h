@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -90,25 +91,9 @@ std::vector<Match> FindCandidates(const NewCall& call, const std::vector<OpenInc
 template <typename CompatibleFn>
 std::optional<Match> FindDuplicate(const NewCall& call, const std::vector<OpenIncident>& open,
                                    const DuplicateRule& rule, CompatibleFn&& compatible) {
-  std::optional<Match> best;
-  const OpenIncident* best_incident = nullptr;
-  for (const auto& inc : open) {
-    double dt_s = static_cast<double>(call.received_at - inc.last_call_at) / 1000.0;
-    if (dt_s < -rule.window_s || dt_s > rule.window_s) continue;
-    double d = HaversineM(call.location, inc.location);
-    if (d > rule.max_distance_m) continue;
-    if (!compatible(call.category, inc.category)) continue;
-    if (!best || d < best->distance_m ||
-        (d == best->distance_m && inc.last_call_at > best_incident->last_call_at)) {
-      best = Match{inc.id, d, dt_s / 60.0, {}};
-      best_incident = &inc;
-    }
-  }
-  if (best) {
-    best->reason = DescribeMatch(best->distance_m, best->minutes_since_last_call, call.category,
-                                 best_incident->category);
-  }
-  return best;
+  auto best = FindCandidates(call, open, rule, std::forward<CompatibleFn>(compatible), 1);
+  if (best.empty()) return std::nullopt;
+  return std::move(best.front());
 }
 
 }  // namespace beacon::correlate

@@ -42,6 +42,25 @@ bool ValidPhone(std::string_view p) {
   return digits >= 3;
 }
 
+// The optional "caller" {name?, phone?} of a call or a correction.
+Result<model::Caller> ReadCaller(const JsonObject& obj) {
+  model::Caller c;
+  auto caller = obj.OptObject("caller");
+  if (!caller) return caller.error();
+  if (!*caller) return c;
+  BEACON_RETURN_IF_ERROR((*caller)->OnlyKeys({"name", "phone"}));
+  auto name = (*caller)->OptString("name", kMaxName);
+  if (!name) return name.error();
+  c.name = *name;
+  auto phone = (*caller)->OptString("phone", kMaxPhone);
+  if (!phone) return phone.error();
+  if (*phone && !ValidPhone(**phone)) {
+    return Invalid("caller.phone may hold only digits, spaces and + - ( ) .", "caller.phone");
+  }
+  c.phone = *phone;
+  return c;
+}
+
 Result<std::int64_t> PositiveId(const json& v, const std::string& field) {
   if (!v.is_number_integer()) return Malformed(field + " must be an integer id", field);
   auto id = v.get<std::int64_t>();
@@ -108,22 +127,9 @@ Result<model::CallInput> ParseCallRequest(std::string_view body) {
   if (!narrative) return narrative.error();
   in.narrative = *narrative;
 
-  auto caller = obj->OptObject("caller");
+  auto caller = ReadCaller(*obj);
   if (!caller) return caller.error();
-  if (*caller) {
-    BEACON_RETURN_IF_ERROR((*caller)->OnlyKeys({"name", "phone"}));
-    model::Caller c;
-    auto name = (*caller)->OptString("name", kMaxName);
-    if (!name) return name.error();
-    c.name = *name;
-    auto phone = (*caller)->OptString("phone", kMaxPhone);
-    if (!phone) return phone.error();
-    if (*phone && !ValidPhone(**phone)) {
-      return Invalid("caller.phone may hold only digits, spaces and + - ( ) .", "caller.phone");
-    }
-    c.phone = *phone;
-    if (c.name || c.phone) in.caller = std::move(c);
-  }
+  if (caller->name || caller->phone) in.caller = std::move(*caller);
 
   if (const json* v = obj->Find("link_to")) {
     auto id = PositiveId(*v, "link_to");
@@ -278,20 +284,10 @@ Result<CallPatchRequest> ParseCallPatchRequest(std::string_view body) {
   auto obj = Open(body, holder, {"caller", "narrative"});
   if (!obj) return obj.error();
   CallPatchRequest req;
-  auto caller = obj->OptObject("caller");
+  auto caller = ReadCaller(*obj);
   if (!caller) return caller.error();
-  if (*caller) {
-    BEACON_RETURN_IF_ERROR((*caller)->OnlyKeys({"name", "phone"}));
-    auto name = (*caller)->OptString("name", kMaxName);
-    if (!name) return name.error();
-    req.caller_name = *name;
-    auto phone = (*caller)->OptString("phone", kMaxPhone);
-    if (!phone) return phone.error();
-    if (*phone && !ValidPhone(**phone)) {
-      return Invalid("caller.phone may hold only digits, spaces and + - ( ) .", "caller.phone");
-    }
-    req.caller_phone = *phone;
-  }
+  req.caller_name = std::move(caller->name);
+  req.caller_phone = std::move(caller->phone);
   auto narrative = obj->OptString("narrative", kMaxNarrative);
   if (!narrative) return narrative.error();
   if (*narrative && (*narrative)->empty()) {

@@ -7,7 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium as pw } from 'playwright-core';
-import { Beacon, chromium, password, screenshots } from './harness.mjs';
+import { Beacon, launchBrowser, loginPage as openPage, password, screenshots } from './harness.mjs';
 
 const SMALL = { width: 1366, height: 768 };
 const LARGE = { width: 1920, height: 1080 };
@@ -39,19 +39,7 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(screenshots, `${name}.png`) });
 }
 
-async function loginPage(user, viewport) {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  page.setDefaultTimeout(T);
-  page.on('pageerror', (e) => console.error(`[${user} page error]`, e.message));
-  await page.goto(beacon.url);
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(password(user));
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForSelector('body[data-ready="1"]');
-  await page.waitForSelector('body[data-connection="live"]');
-  return page;
-}
+const loginPage = (user, viewport) => openPage(browser, beacon, user, viewport, T);
 
 before(async () => {
   beacon = new Beacon();
@@ -84,12 +72,7 @@ before(async () => {
     const r = await beacon.api('POST', '/units', { unit_id: id, unit_type: type, station_id: station }, sup);
     assert.equal(r.status, 201, JSON.stringify(r.body));
   }
-  browser = await pw.launch({
-    executablePath: chromium,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    timeout: 60000,
-  });
+  browser = await launchBrowser(pw);
 });
 
 after(async () => {

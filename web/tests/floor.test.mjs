@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium as pw } from 'playwright-core';
-import { Beacon, chromium, password, screenshots } from './harness.mjs';
+import { Beacon, launchBrowser, loginPage as openPage, screenshots } from './harness.mjs';
 
 const T = 15000;
 let beacon;
@@ -15,19 +15,7 @@ let browser;
 let dispatcher;
 let supervisor;
 
-async function loginPage(user) {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(T);
-  page.on('pageerror', (e) => console.error(`[${user} page error]`, e.message));
-  await page.goto(beacon.url);
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(password(user));
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForSelector('body[data-ready="1"]');
-  await page.waitForSelector('body[data-connection="live"]');
-  return page;
-}
+const loginPage = (user) => openPage(browser, beacon, user, { width: 1366, height: 768 }, T);
 
 async function newIncident(type, lat, lon) {
   const ct = await beacon.login('call_taker');
@@ -55,12 +43,7 @@ before(async () => {
     const r = await beacon.api('POST', '/units', { unit_id: id, unit_type: type, station_id: 'S7' }, sup);
     assert.equal(r.status, 201, JSON.stringify(r.body));
   }
-  browser = await pw.launch({
-    executablePath: chromium,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    timeout: 60000,
-  });
+  browser = await launchBrowser(pw);
   dispatcher = await loginPage('dispatcher');
   supervisor = await loginPage('supervisor');
 });

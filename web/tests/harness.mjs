@@ -110,3 +110,29 @@ export class Beacon {
     return r.body.token;
   }
 }
+
+// Headless Debian chromium, as every browser test launches it.
+export async function launchBrowser(pw) {
+  return pw.launch({
+    executablePath: chromium,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    timeout: 60000,
+  });
+}
+
+// A page of `user` logged in to `beacon`, live on the stream; `timeout`
+// bounds every later wait of the page.
+export async function loginPage(browser, beacon, user, viewport, timeout = 15000) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  page.on('pageerror', (e) => console.error(`[${user} page error]`, e.message));
+  await page.goto(beacon.url);
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password(user));
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.waitForSelector('body[data-connection="live"]');
+  return page;
+}

@@ -56,8 +56,14 @@ class Stmt {
     sqlite3_bind_int64(s_, i, v);
     return *this;
   }
+  // SQLITE_STATIC: the caller's string must outlive the next Step().
   Stmt& Bind(int i, const std::string& v) {
     sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+  }
+  // A temporary dies before Step() (ASan saw it): SQLite copies it.
+  Stmt& Bind(int i, std::string&& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
   // SQLITE_ROW, SQLITE_DONE or an error code.

@@ -5,7 +5,7 @@ set -euo pipefail
 
 # Debian packages: toolchain, libraries (headers), test and fuzz tools.
 PACKAGES=(
-  cmake g++ make pkg-config git
+  cmake g++ make pkg-config git ccache
   libboost-dev libsqlite3-dev nlohmann-json3-dev libsodium-dev libfmt-dev libcli11-dev
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev libpugixml-dev libxml2-utils

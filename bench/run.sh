@@ -117,6 +117,7 @@ if [ "$REPORT_ONLY" != 1 ]; then
   run routing bash "$ROOT/bench/routing.sh" "$BUILD" "$OUT"
   run ws_fanout bash "$ROOT/bench/ws_fanout.sh" "$BUILD" "$OUT"
   run replay bash "$ROOT/bench/replay.sh" "$BUILD" "$OUT"
+  run scam bash "$ROOT/bench/scam.sh" "$BUILD" "$OUT"
   LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
   for v in NPROC CPU_MODEL KERNEL MEM FS LOAD_BEFORE LOAD_AFTER COMMIT DATE SECONDS_MEASURED \
     WARMUP CONNECTIONS TMP_PARENT status; do
@@ -368,6 +369,9 @@ EOF
   fi
   if [ -f "$OUT/replay.md" ]; then
     cat "$OUT/replay.md"
+  fi
+  if [ -f "$OUT/scam.md" ]; then
+    cat "$OUT/scam.md"
   fi
   cat <<EOF
 

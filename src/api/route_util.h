@@ -24,4 +24,9 @@ Status BadId(const std::string& what, const std::string& s);
 // sets `err` (naming `key`) unless an earlier parameter already did.
 std::optional<TimeMs> QueryTime(const Request& r, const std::string& key, Status& err);
 
+// An integer query parameter from 0 to `max`; nullopt when absent. A bad
+// value sets `err` (naming `key`).
+std::optional<std::int64_t> QueryInt(const Request& r, const std::string& key, std::int64_t max,
+                                     Status& err);
+
 }  // namespace beacon::api

@@ -10,7 +10,7 @@ bool Allowed(Role role, Permission p) {
       return role == R::kCallTaker || role == R::kDispatcher || role == R::kSupervisor ||
              role == R::kAnalyst;
     case P::kReadResources:
-      return role != R::kAuditor;
+      return role != R::kAuditor && role != R::kFraudAnalyst;
     case P::kReadPersonal:
     case P::kCreateCall:
       return role == R::kCallTaker || role == R::kDispatcher || role == R::kSupervisor;
@@ -33,6 +33,14 @@ bool Allowed(Role role, Permission p) {
       return role == R::kDispatcher || role == R::kSupervisor;
     case P::kIssueAlerts:
       return role == R::kSupervisor;
+    case P::kReportScam:
+      return role == R::kCallTaker || role == R::kFraudAnalyst;
+    case P::kReadScamReports:
+      return role == R::kCallTaker || role == R::kSupervisor || role == R::kFraudAnalyst;
+    case P::kReadScamCampaigns:
+      return role == R::kSupervisor || role == R::kFraudAnalyst;
+    case P::kAnalyseScam:
+      return role == R::kFraudAnalyst;
   }
   return false;
 }
@@ -67,6 +75,14 @@ std::string_view ToString(Permission p) {
       return "view cameras";
     case Permission::kIssueAlerts:
       return "issue public alerts";
+    case Permission::kReportScam:
+      return "file fraud reports";
+    case Permission::kReadScamReports:
+      return "read fraud reports";
+    case Permission::kReadScamCampaigns:
+      return "read scam campaigns";
+    case Permission::kAnalyseScam:
+      return "split scam campaigns and read blocklists";
   }
   return "";
 }

@@ -24,6 +24,11 @@ enum class Permission {
   kImportIncidents,  // EIDO import of incidents transferred from another centre
   kViewCameras,      // nearest cameras of an incident and the audited stream view
   kIssueAlerts,      // issue CAP public warnings (POST /alerts)
+  // The anti-scam desk (docs/scam.md).
+  kReportScam,         // file fraud reports (POST /scam/reports, reports:batch)
+  kReadScamReports,    // read a report (the reporter's data only with kReadPersonal)
+  kReadScamCampaigns,  // campaigns ranked, a campaign with its links
+  kAnalyseScam,        // split and pin-out, blocklists
 };
 
 bool Allowed(Role role, Permission p);

@@ -270,7 +270,8 @@ std::optional<json> StreamClient::Next(std::chrono::milliseconds timeout) {
 }
 
 void Fixture::Start(std::vector<std::string> extra) {
-  const char* roles[] = {"call_taker", "dispatcher", "supervisor", "analyst", "auditor", "admin"};
+  const char* roles[] = {"call_taker", "dispatcher", "supervisor",   "analyst",
+                         "auditor",    "admin",      "fraud_analyst"};
   std::string data = dir.path() + "/data";
   for (const char* role : roles) AddUser(data, role, role, std::string("pw-") + role);
   server.emplace(data, std::move(extra));

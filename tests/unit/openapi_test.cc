@@ -74,6 +74,14 @@ std::string PermissionName(model::Permission p) {
       return "view_cameras";
     case P::kIssueAlerts:
       return "issue_alerts";
+    case P::kReportScam:
+      return "report_scam";
+    case P::kReadScamReports:
+      return "read_scam_reports";
+    case P::kReadScamCampaigns:
+      return "read_scam_campaigns";
+    case P::kAnalyseScam:
+      return "analyse_scam";
   }
   return "?";
 }

@@ -15,7 +15,7 @@
 namespace beacon::store {
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS alerts(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS premises(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS facilities(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS timers(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS scam_reports(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS scam_actions(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS timeline(incident_id INTEGER NOT NULL, n INTEGER NOT NULL,
   doc TEXT NOT NULL, PRIMARY KEY(incident_id, n));
 CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, role TEXT NOT NULL,
@@ -163,6 +165,10 @@ const char* TableName(Table t) {
       return "facilities";
     case Table::kTimers:
       return "timers";
+    case Table::kScamReports:
+      return "scam_reports";
+    case Table::kScamActions:
+      return "scam_actions";
   }
   return "calls";
 }
@@ -210,11 +216,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& dir) {
   {
     Stmt get(st->writer_, "SELECT value FROM meta WHERE key='schema_version'");
     if (get.Step() == SQLITE_ROW) {
-      if (get.Text(0) == "2" || get.Text(0) == "3") {
-        // Versions 3 and 4 only added tables (cameras and alerts; premises,
-        // facilities and timers), which kSchema has just created.
+      if (get.Text(0) == "2" || get.Text(0) == "3" || get.Text(0) == "4") {
+        // Versions 3, 4 and 5 only added tables (cameras and alerts;
+        // premises, facilities and timers; scam_reports and scam_actions),
+        // which kSchema has just created.
         BEACON_RETURN_IF_ERROR(
-            Exec(st->writer_, "UPDATE meta SET value='4' WHERE key='schema_version'"));
+            Exec(st->writer_, "UPDATE meta SET value='5' WHERE key='schema_version'"));
       } else if (get.Text(0) != std::to_string(kSchemaVersion)) {
         return Status(Code::kUnavailable, path + " has schema version " + get.Text(0) +
                                               "; this beacon needs " +
@@ -298,6 +305,8 @@ struct SqliteStore::Statements {
         up_prem(db, "INSERT OR REPLACE INTO premises(id, doc) VALUES(?,?)"),
         up_fac(db, "INSERT OR REPLACE INTO facilities(id, doc) VALUES(?,?)"),
         up_timer(db, "INSERT OR REPLACE INTO timers(id, doc) VALUES(?,?)"),
+        up_scam(db, "INSERT OR REPLACE INTO scam_reports(id, doc) VALUES(?,?)"),
+        up_scam_act(db, "INSERT OR REPLACE INTO scam_actions(id, doc) VALUES(?,?)"),
         tl(db, "INSERT OR REPLACE INTO timeline(incident_id, n, doc) VALUES(?,?,?)"),
         au(db,
            "INSERT INTO audit(seq, time, user, role, action, object, reason, prev_hash, hash) "
@@ -308,8 +317,8 @@ struct SqliteStore::Statements {
              "VALUES(?,?,?,?)") {}
   bool ok() const {
     return ev.ok() && up_calls.ok() && up_inc.ok() && up_units.ok() && up_st.ok() && up_cam.ok() &&
-           up_alert.ok() && up_prem.ok() && up_fac.ok() && up_timer.ok() && tl.ok() && au.ok() &&
-           user.ok() && sess.ok();
+           up_alert.ok() && up_prem.ok() && up_fac.ok() && up_timer.ok() && up_scam.ok() &&
+           up_scam_act.ok() && tl.ok() && au.ok() && user.ok() && sess.ok();
   }
   Stmt& Upsert(Table t) {
     switch (t) {
@@ -331,11 +340,15 @@ struct SqliteStore::Statements {
         return up_fac;
       case Table::kTimers:
         return up_timer;
+      case Table::kScamReports:
+        return up_scam;
+      case Table::kScamActions:
+        return up_scam_act;
     }
     return up_calls;
   }
-  Stmt ev, up_calls, up_inc, up_units, up_st, up_cam, up_alert, up_prem, up_fac, up_timer, tl, au,
-      user, sess;
+  Stmt ev, up_calls, up_inc, up_units, up_st, up_cam, up_alert, up_prem, up_fac, up_timer, up_scam,
+      up_scam_act, tl, au, user, sess;
 };
 
 namespace {
@@ -480,6 +493,8 @@ Result<Snapshot> SqliteStore::Load() {
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM facilities ORDER BY id", snap.facilities));
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM timers ORDER BY id", snap.timers));
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM alerts ORDER BY id", snap.alerts));
+  BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM scam_reports ORDER BY id", snap.scam_reports));
+  BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM scam_actions ORDER BY id", snap.scam_actions));
   {
     Stmt s(reader_, "SELECT incident_id, n, doc FROM timeline ORDER BY incident_id, n");
     int rc;

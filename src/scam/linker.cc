@@ -3,6 +3,12 @@
 #include <algorithm>
 
 namespace beacon::scam {
+namespace {
+
+// Newest entries of a bucket checked for the new report's campaign.
+constexpr int kBucketHeld = 4;
+
+}  // namespace
 
 Linker::Linker(TextConfig config) : config_(config), hasher_(config_), buckets_(config_.bands) {
   key_begin_.push_back(0);
@@ -113,12 +119,24 @@ void Linker::LinkOne(Index m, Scope&& in_scope, Reps& reps, bool insert, Added& 
           similar.push_back({item, Reason::kText, 0, static_cast<float>(j)});
         }
       });
-      if (insert) buckets_.Insert(b, band_keys_[b], m);
     }
     std::sort(similar.begin(), similar.end(), [](const Candidate& a, const Candidate& b) {
       return a.similarity != b.similarity ? a.similarity > b.similarity : a.with < b.with;
     });
     for (const auto& c : similar) try_link(c);
+    if (insert) {
+      // A bucket whose newest entries already hold m's campaign does not
+      // need m as well: the next report with this band meets the campaign
+      // there. This keeps the buckets of a script reported thousands of
+      // times short.
+      Index root = FindCompress(m);
+      for (int b = 0; b < config_.bands; ++b) {
+        bool held = false;
+        buckets_.ForEach(b, band_keys_[b], kBucketHeld,
+                         [&](Index item) { held = held || FindCompress(item) == root; });
+        if (!held) buckets_.Insert(b, band_keys_[b], m);
+      }
+    }
   }
   // One report per campaign holding each key, so the next report with the
   // key compares with each campaign once.

@@ -23,7 +23,7 @@ struct TextConfig {
   int bands = 24;            // LSH bands ...
   int rows = 3;              // ... of this many MinHash values each
   double threshold = 0.5;    // exact Jaccard at or above which texts link
-  int max_bucket_scan = 64;  // most recent entries compared per LSH bucket
+  int max_bucket_scan = 16;  // most recent entries compared per LSH bucket
   std::uint64_t seed = 0x5ca1ab1e5eedULL;
 };
 

@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <unordered_map>
 
 #include "scam/checksums.h"
 
@@ -224,7 +226,37 @@ Result<std::vector<WalletFormat>> ParseWalletFormats(std::string_view json_text)
 struct Normaliser::Impl {
   const psl_ctx_t* psl = nullptr;
   std::vector<std::optional<std::regex>> patterns;  // per wallet format
+  // libphonenumber takes tens of microseconds per number (ICU regular
+  // expressions); the same numbers come back in report after report, so
+  // its answers are remembered: text -> E.164, or "" when not valid.
+  std::mutex mu;
+  std::unordered_map<std::string, std::string> e164;
+  static constexpr size_t kCacheEntries = 200000;
 };
+
+std::optional<std::string> Normaliser::E164(std::string_view text) const {
+  std::string key(text);
+  {
+    std::lock_guard lock(impl_->mu);
+    auto it = impl_->e164.find(key);
+    if (it != impl_->e164.end()) {
+      if (it->second.empty()) return std::nullopt;
+      return it->second;
+    }
+  }
+  auto* util = PhoneNumberUtil::GetInstance();
+  PhoneNumber n;
+  std::string out;
+  if (util->Parse(key, config_.default_region, &n) == PhoneNumberUtil::NO_PARSING_ERROR &&
+      util->IsValidNumber(n)) {
+    util->Format(n, PhoneNumberUtil::E164, &out);
+  }
+  std::lock_guard lock(impl_->mu);
+  if (impl_->e164.size() >= Impl::kCacheEntries) impl_->e164.clear();
+  impl_->e164.emplace(std::move(key), out);
+  if (out.empty()) return std::nullopt;
+  return out;
+}
 
 Normaliser::~Normaliser() = default;
 
@@ -306,11 +338,8 @@ Result<Identifier> Normaliser::Phone(std::string_view raw, const std::string& fi
   Identifier id;
   id.kind = Kind::kPhone;
   if (plain) {
-    auto* util = PhoneNumberUtil::GetInstance();
-    PhoneNumber n;
-    auto err = util->Parse(std::string(s), config_.default_region, &n);
-    if (err == PhoneNumberUtil::NO_PARSING_ERROR && util->IsValidNumber(n)) {
-      util->Format(n, PhoneNumberUtil::E164, &id.value);
+    if (auto e164 = E164(s)) {
+      id.value = std::move(*e164);
       return id;
     }
   }
@@ -325,16 +354,11 @@ Result<Identifier> Normaliser::Phone(std::string_view raw, const std::string& fi
 }
 
 std::optional<Identifier> Normaliser::ValidPhone(std::string_view text) const {
-  auto* util = PhoneNumberUtil::GetInstance();
-  PhoneNumber n;
-  if (util->Parse(std::string(text), config_.default_region, &n) !=
-          PhoneNumberUtil::NO_PARSING_ERROR ||
-      !util->IsValidNumber(n)) {
-    return std::nullopt;
-  }
+  auto e164 = E164(text);
+  if (!e164) return std::nullopt;
   Identifier id;
   id.kind = Kind::kPhone;
-  util->Format(n, PhoneNumberUtil::E164, &id.value);
+  id.value = std::move(*e164);
   return id;
 }
 

@@ -7,7 +7,8 @@
 // (config/scam/shared_hosts.txt), and a data file of wallet formats
 // (config/scam/wallets.json). Formats are specified in docs/scam.md.
 //
-// Normaliser is immutable after Create and thread-safe. It reads untrusted
+// Normaliser is immutable after Create (but for a cache of libphonenumber's
+// answers behind a mutex) and thread-safe. It reads untrusted
 // text (fuzzed in tests/fuzz/scam_identifier_fuzz.cc).
 #pragma once
 
@@ -107,6 +108,9 @@ class Normaliser {
  private:
   Normaliser() = default;
   const SharedHost* FindShared(std::string_view host) const;
+  // libphonenumber's E.164 of a number written as `text`, nullopt when it is
+  // not valid in the default region (remembered; thread-safe).
+  std::optional<std::string> E164(std::string_view text) const;
   std::string Registrable(const std::string& host) const;
 
   NormaliserConfig config_;

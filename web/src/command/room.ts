@@ -2,7 +2,7 @@
 // snapshot and kept current by the live stream; render functions redraw the
 // panels from it. See docs/web.md.
 import { api, ApiError, can, setUnauthorizedHandler } from '../lib/api';
-import { $, age, clock, errorText, esc, toast } from '../lib/dom';
+import { $, age, clock, errorText, esc, toast, tone } from '../lib/dom';
 import { CityMap, PRIORITY_COLOURS, STATUS_COLOURS } from '../lib/map';
 import { clearSession, renderLogin, savedSession, Session } from '../lib/session';
 import { Stream, StreamEvent } from '../lib/stream';
@@ -33,6 +33,9 @@ const state = {
   filter: '',
   showClosed: false,
   showCoverage: true,
+  // Raised and acknowledged timers by id (GET /timers, then timer.* events).
+  timers: new Map<string, any>(),
+  facilities: new Map<string, any>(),
 };
 
 let map: CityMap | null = null;
@@ -41,6 +44,20 @@ let picking = false;
 
 function typeName(code: string): string {
   return state.types.find((t) => t.code === code)?.name ?? code;
+}
+
+// The fired timers about an incident: its pending timer and its units'
+// status timers.
+function timersOf(incidentId: number): any[] {
+  return [...state.timers.values()].filter((t) => t.incident_id === incidentId);
+}
+function timerClass(list: any[]): string {
+  if (list.some((t) => t.state === 'raised')) return 'timer';
+  return list.length ? 'timer-ack' : '';
+}
+function timerText(t: any): string {
+  const what = t.kind === 'pending' ? `no unit for ${Math.round((t.elapsed_s ?? 0) / 60) || '<1'} min` : `${t.unit_id} ${String(t.status).replace(/_/g, ' ')}`;
+  return `${what} (over ${Math.round(t.threshold_s)} s${t.crossing > 1 ? `, ×${t.crossing}` : ''})`;
 }
 
 function logout() {
@@ -176,7 +193,7 @@ function renderQueue() {
   table.innerHTML = `<thead><tr>${th('priority', 'P')}${th('id', '#')}${th('type', 'Type')}${th('age', 'Age')}${th('status', 'Status')}<th>Units</th></tr></thead>
   <tbody>${list
     .map(
-      (i) => `<tr data-incident="${i.incident_id}" class="${i.incident_id === state.selected ? 'selected' : ''}" tabindex="-1"
+      (i) => `<tr data-incident="${i.incident_id}" class="${i.incident_id === state.selected ? 'selected' : ''} ${timerClass(timersOf(i.incident_id))}" tabindex="-1"
         aria-selected="${i.incident_id === state.selected}">
       <td><span class="prio p${i.priority}" aria-label="priority ${i.priority}">${i.priority}</span></td>
       <td>${i.incident_id}</td>
@@ -184,7 +201,7 @@ function renderQueue() {
         i.status === 'open' && i.possible_duplicates?.length ? ' <span class="dup-badge" title="possible duplicate">dup?</span>' : ''
       }</td>
       <td class="age" data-opened="${esc(i.opened_at)}">${age(i.opened_at)}</td>
-      <td>${esc(i.status)}</td>
+      <td>${esc(i.status)}${timersOf(i.incident_id).some((t) => t.state === 'raised') ? ' <span class="timer-badge" title="timer raised">late</span>' : ''}</td>
       <td>${(i.assigned_units ?? []).map(esc).join(' ')}</td></tr>`,
     )
     .join('')}</tbody>`;
@@ -223,9 +240,15 @@ function renderUnits() {
             (s) => `<option value="${s}" ${s === u.status ? 'selected' : ''}>${s.replace(/_/g, ' ')}</option>`,
           ).join('')}</select>`
         : esc(u.status.replace(/_/g, ' '));
-      return `<tr data-unit="${esc(u.unit_id)}" class="${u.unit_id === state.selectedUnit ? 'selected' : ''}">
+      const unitTimers = [...state.timers.values()].filter((t) => t.unit_id === u.unit_id);
+      const where = u.destination
+        ? ` <span class="dest" title="destination">→ ${esc(state.facilities.get(u.destination)?.name ?? u.destination)}</span>`
+        : u.status_reason
+          ? ` <span class="muted">(${esc(u.status_reason)})</span>`
+          : '';
+      return `<tr data-unit="${esc(u.unit_id)}" class="${u.unit_id === state.selectedUnit ? 'selected' : ''} ${timerClass(unitTimers)}">
         <td><span class="dot" style="background:${STATUS_COLOURS[u.status] ?? '#555'}"></span>${esc(u.unit_id)}</td>
-        <td>${esc(u.unit_type)}</td><td>${sel}</td>
+        <td>${esc(u.unit_type)}</td><td>${sel}${where}</td>
         <td>${u.incident_id ? `<a href="#" data-goto="${u.incident_id}">#${u.incident_id}</a>` : ''}</td>
         <td>${u.status_at ? clock(u.status_at) : ''}</td></tr>`;
     })
@@ -248,9 +271,17 @@ function renderUnits() {
   );
 }
 
-async function setUnitStatus(unitId: string, status: string) {
+async function setUnitStatus(unitId: string, status: string, extra: Record<string, string> = {}) {
+  // Transporting asks where to; out of service asks why.
+  if (status === 'transporting' && !('destination' in extra) && state.facilities.size) {
+    return pickDestination(unitId);
+  }
+  if (status === 'out_of_service' && !extra.reason) return askReason(unitId);
   try {
-    const u = await api<any>('POST', `/units/${encodeURIComponent(unitId)}/status`, { status });
+    const body: Record<string, string> = { status, ...extra };
+    if (!body.destination) delete body.destination;  // "no destination yet"
+    const u = await api<any>('POST', `/units/${encodeURIComponent(unitId)}/status`, body);
+    if (u.warning) toast(`${unitId}: ${u.warning}`, 'error');
     state.units.set(u.unit_id, u);
     map?.setUnit(u, unitPosition(u));
     toast(`${unitId} is ${status.replace(/_/g, ' ')}`);
@@ -258,6 +289,80 @@ async function setUnitStatus(unitId: string, status: string) {
     toast(`${unitId}: ${errorText(e)}`, 'error');
   }
   renderUnits();
+}
+
+// The destination picker for a transporting unit: open facilities first,
+// one on diversion marked, a closed one not offered.
+function pickDestination(unitId: string) {
+  const order = { open: 0, diversion: 1, closed: 2 } as Record<string, number>;
+  const list = [...state.facilities.values()].sort(
+    (a, b) => order[a.status] - order[b.status] || a.name.localeCompare(b.name),
+  );
+  $('#modal-root').innerHTML = `<div class="modal" role="dialog" aria-modal="true" aria-labelledby="dest-title">
+    <form id="dest-form" class="help"><h2 id="dest-title">${esc(unitId)} transporting to…</h2>
+    <select name="destination" size="${Math.min(8, list.length + 1)}" aria-label="Destination facility">
+      ${list
+        .map(
+          (f, n) =>
+            `<option value="${esc(f.facility_id)}" ${f.status === 'closed' ? 'disabled' : ''} ${n === 0 ? 'selected' : ''}>${esc(f.name)}${
+              f.status === 'diversion' ? ' — ON DIVERSION' : f.status === 'closed' ? ' — closed' : ''
+            }</option>`,
+        )
+        .join('')}
+      <option value="">No destination yet</option></select>
+    <p><button class="primary">Set transporting</button> <button type="button" id="dest-cancel">Cancel (Esc)</button></p></form></div>`;
+  const form = $('#dest-form') as HTMLFormElement;
+  const sel = form.elements.namedItem('destination') as HTMLSelectElement;
+  sel.focus();
+  $('#dest-cancel').addEventListener('click', closeModal);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    closeModal();
+    setUnitStatus(unitId, 'transporting', sel.value ? { destination: sel.value } : { destination: '' }).catch(() => {});
+  });
+}
+
+function askReason(unitId: string) {
+  $('#modal-root').innerHTML = `<div class="modal" role="dialog" aria-modal="true" aria-labelledby="oos-title">
+    <form id="oos-form" class="help"><h2 id="oos-title">${esc(unitId)} out of service</h2>
+    <label>Reason <input name="reason" required maxlength="200" autocomplete="off" placeholder="mechanical, training, restocking…"></label>
+    <p><button class="primary">Set out of service</button> <button type="button" id="oos-cancel">Cancel (Esc)</button></p></form></div>`;
+  const form = $('#oos-form') as HTMLFormElement;
+  const input = form.elements.namedItem('reason') as HTMLInputElement;
+  input.focus();
+  $('#oos-cancel').addEventListener('click', () => {
+    closeModal();
+    renderUnits();
+  });
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    closeModal();
+    setUnitStatus(unitId, 'out_of_service', { reason: input.value.trim() });
+  });
+}
+
+// Acknowledges the raised timers of the selected incident (the T shortcut);
+// with none there, selects the incident whose timer was raised first.
+async function acknowledgeTimers() {
+  if (!state.session || !can.dispatch(state.session.role)) return;
+  const raised = state.selected !== null ? timersOf(state.selected).filter((t) => t.state === 'raised') : [];
+  if (!raised.length) {
+    const first = [...state.timers.values()]
+      .filter((t) => t.state === 'raised' && t.incident_id)
+      .sort((a, b) => Date.parse(a.raised_at) - Date.parse(b.raised_at))[0];
+    if (first) select(first.incident_id);
+    else toast('No raised timer');
+    return;
+  }
+  for (const t of raised) {
+    try {
+      const r = await api<any>('POST', `/timers/${encodeURIComponent(t.timer_id)}/acknowledge`, {});
+      state.timers.set(r.timer.timer_id, { ...t, ...r.timer });
+    } catch (e) {
+      toast(`Timer: ${errorText(e)}`, 'error');
+    }
+  }
+  renderSoon();
 }
 
 // The usual next status of a unit (the S shortcut).
@@ -388,6 +493,30 @@ function renderDetail() {
         `<li class="tl-${esc(t.kind)}"><time>${clock(t.time)}</time> ${t.kind === 'note' ? '<b>Note:</b> ' : ''}${esc(t.text)} <span class="user">${esc(t.user ?? '')}</span></li>`,
     )
     .join('');
+  const incTimers = timersOf(inc.incident_id);
+  const timerHtml = incTimers.length
+    ? `<div class="timers ${timerClass(incTimers)}" role="alert" aria-label="Timers"><b>Timers</b><ul>${incTimers
+        .map(
+          (t) =>
+            `<li>${esc(timerText(t))} · ${t.state === 'raised' ? '<b>raised</b>' : `acknowledged by ${esc(t.acknowledged_by ?? '')}`}</li>`,
+        )
+        .join('')}</ul>${
+        can.dispatch(role) && incTimers.some((t) => t.state === 'raised')
+          ? '<button id="ack-timers">Acknowledge <kbd>T</kbd></button>'
+          : ''
+      }</div>`
+    : '';
+  const premises = (d?.premises ?? []) as any[];
+  const premiseHtml = premises.length
+    ? `<h3>Premises</h3><ul class="premises">${premises
+        .map(
+          (p: any) =>
+            `<li class="${p.hazard ? 'hazard' : ''}">${p.hazard ? '<b>Hazard:</b> ' : ''}${
+              p.redacted ? '<i>note naming a resident (not shown to this role)</i>' : esc(p.text)
+            }${p.needs_review ? ' <span class="muted">(review overdue)</span>' : ''}</li>`,
+        )
+        .join('')}</ul>`
+    : '';
   const cams = state.cameras;
   const camHtml = can.cameras(role)
     ? `<h3>Cameras nearby</h3>${
@@ -451,7 +580,7 @@ function renderDetail() {
     <p class="meta">${esc(inc.status)} · opened ${clock(inc.opened_at)} (${age(inc.opened_at)} ago)${inc.address ? ` · ${esc(inc.address)}` : ''}${
       inc.location ? ` · ${inc.location.lat.toFixed(5)}, ${inc.location.lon.toFixed(5)}` : ''
     }${inc.merged_into ? ` · merged into #${inc.merged_into}` : ''}${inc.disposition ? ` · ${esc(inc.disposition)}` : ''}</p>
-    ${dupHtml}${typeForm}
+    ${timerHtml}${dupHtml}${typeForm}
     <p class="assigned">Assigned: ${(inc.assigned_units ?? []).length ? inc.assigned_units.map((u: string) => `<b>${esc(u)}</b> ${esc(state.units.get(u)?.status?.replace(/_/g, ' ') ?? '')}`).join(', ') : 'none'}</p>
     ${
       recs
@@ -462,6 +591,7 @@ function renderDetail() {
           }`
         : ''
     }
+    ${premiseHtml}
     <h3>Calls</h3><ul class="calls">${calls || '<li class="muted">loading…</li>'}</ul>
     ${camHtml}
     ${sup}
@@ -473,6 +603,7 @@ function renderDetail() {
     else i.value = v as string;
   });
   if (focused) el.querySelector<HTMLInputElement>(`input[name="${focused}"]`)?.focus();
+  el.querySelector('#ack-timers')?.addEventListener('click', () => acknowledgeTimers());
   el.querySelectorAll<HTMLButtonElement>('button[data-assign]').forEach((b) =>
     b.addEventListener('click', () => assign(b.dataset.assign!, b.dataset.divert === '1')),
   );
@@ -755,6 +886,7 @@ const SHORTCUTS: [string, string][] = [
   ['A', 'Assign the top recommended unit to the selected incident'],
   ['S', 'Move the selected unit (or the incident’s first unit) to its next status'],
   ['L', 'Link the selected incident into its first possible duplicate (supervisor)'],
+  ['T', 'Acknowledge the selected incident’s raised timers (or go to the oldest one)'],
   ['Alt+L', 'In the call form: link the call to the first possible duplicate'],
   ['/', 'Filter the queue'],
   ['C', 'Toggle the coverage layer'],
@@ -796,6 +928,7 @@ function onKey(ev: KeyboardEvent) {
   else if (k === 'a' || k === 'A') assignTop();
   else if (k === 's' || k === 'S') cycleUnit();
   else if (k === 'l' || k === 'L') linkDuplicate();
+  else if (k === 't' || k === 'T') acknowledgeTimers();
   else if (k === '?') showHelp();
   else if (k === '/') $('#queue-filter').focus();
   else if (k === 'c' || k === 'C') ($('#cov-toggle') as HTMLInputElement).click();
@@ -844,17 +977,31 @@ function applyEvent(e: StreamEvent) {
     coverageSoon();
   }
   if (d.station) state.stations.set(d.station.station_id, d.station);
+  if (d.facility) state.facilities.set(d.facility.facility_id, d.facility);
+  if (d.timer) {
+    if (d.timer.state === 'cleared') state.timers.delete(d.timer.timer_id);
+    else state.timers.set(d.timer.timer_id, { ...state.timers.get(d.timer.timer_id), ...d.timer });
+    if (e.type === 'timer.raised') {
+      tone();
+      document.body.dataset.timerRaised = String(Date.now());
+    }
+  }
   if (d.call && d.call.incident_id === state.selected) reloadDetailSoon();
   renderSoon();
 }
 
 async function loadSnapshot() {
-  const [incs, units, stations, types] = await Promise.all([
+  const [incs, units, stations, types, timers, facilities] = await Promise.all([
     api<any>('GET', '/incidents?status=open'),
     api<any>('GET', '/units'),
     api<any>('GET', '/stations').catch(() => ({ stations: [] })),
     api<any>('GET', '/incident-types').catch(() => ({ incident_types: [] })),
+    api<any>('GET', '/timers').catch(() => ({ timers: [] })),
+    api<any>('GET', '/facilities').catch(() => ({ facilities: [] })),
   ]);
+  state.timers.clear();
+  for (const t of timers.timers ?? []) state.timers.set(t.timer_id, t);
+  for (const f of facilities.facilities ?? []) state.facilities.set(f.facility_id, f);
   state.types = types.incident_types ?? [];
   for (const s of stations.stations ?? []) state.stations.set(s.station_id, s);
   for (const i of incs.incidents ?? []) upsertIncident(i);

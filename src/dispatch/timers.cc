@@ -6,7 +6,17 @@
 namespace beacon::dispatch {
 namespace {
 
-TimeMs ThresholdMs(double threshold_s) { return static_cast<TimeMs>(std::llround(threshold_s * 1000)); }
+TimeMs ThresholdMs(double threshold_s) {
+  return static_cast<TimeMs>(std::llround(threshold_s * 1000));
+}
+
+// The crossing `now` is in, at least one past the last fired: after a pause
+// (a restart, a slow tick) one fire at the latest, never one per crossing.
+int LatestCrossing(const Timer& t, TimeMs now) {
+  const TimeMs step = ThresholdMs(t.threshold_s);
+  int latest = step > 0 ? static_cast<int>((now - t.since) / step) : t.crossing + 1;
+  return std::max(t.crossing + 1, latest);
+}
 
 std::string_view StateName(TimerState s) {
   switch (s) {
@@ -53,7 +63,8 @@ Timer TimerFromJson(const nlohmann::json& j) {
   Timer t;
   t.id = j.at("timer_id").get<std::string>();
   t.subject.kind = j.at("kind").get<std::string>();
-  if (auto it = j.find("incident_id"); it != j.end()) t.subject.incident_id = it->get<std::int64_t>();
+  if (auto it = j.find("incident_id"); it != j.end())
+    t.subject.incident_id = it->get<std::int64_t>();
   if (auto it = j.find("unit_id"); it != j.end()) t.subject.unit_id = it->get<std::string>();
   if (auto it = j.find("status"); it != j.end()) t.subject.status = it->get<std::string>();
   t.subject.priority = j.value("priority", 0);
@@ -63,7 +74,8 @@ Timer TimerFromJson(const nlohmann::json& j) {
   auto state = j.at("state").get<std::string>();
   t.state = state == "acknowledged" ? TimerState::kAcknowledged : TimerState::kRaised;
   t.raised_at = ParseRfc3339(j.value("raised_at", "")).value_or(0);
-  if (auto it = j.find("acknowledged_by"); it != j.end()) t.acknowledged_by = it->get<std::string>();
+  if (auto it = j.find("acknowledged_by"); it != j.end())
+    t.acknowledged_by = it->get<std::string>();
   if (auto it = j.find("acknowledged_at"); it != j.end()) {
     t.acknowledged_at = ParseRfc3339(it->get<std::string>());
   }
@@ -105,19 +117,13 @@ std::optional<Timer> TimerBoard::Unwatch(const std::string& id) {
 std::vector<Timer> TimerBoard::Due(TimeMs now) {
   std::vector<Timer> out;
   while (!due_.empty() && due_.begin()->first <= now) {
-    auto node = due_.extract(due_.begin());
-    Timer& t = timers_.at(node.value().second);
-    const TimeMs step = ThresholdMs(t.threshold_s);
-    // The latest crossing passed: after a pause (a restart, a slow tick)
-    // only one fire, never one per missed crossing.
-    int latest = step > 0 ? static_cast<int>((now - t.since) / step) : t.crossing + 1;
-    t.crossing = std::max(t.crossing + 1, latest);
+    Timer& t = timers_.at(due_.begin()->second);
+    due_.erase(due_.begin());
+    t.crossing = LatestCrossing(t, now);
     t.state = TimerState::kRaised;
     t.raised_at = now;
     t.acknowledged_by.reset();
     t.acknowledged_at.reset();
-    node.value().first = t.NextDue();
-    due_.insert(std::move(node));
     out.push_back(t);
   }
   return out;
@@ -137,6 +143,10 @@ Result<Timer> TimerBoard::Acknowledge(const std::string& id, const std::string& 
   t.state = TimerState::kAcknowledged;
   t.acknowledged_by = user;
   t.acknowledged_at = now;
+  // Silent until the next crossing after now.
+  const TimeMs step = ThresholdMs(t.threshold_s);
+  if (step > 0) t.crossing = std::max(t.crossing, static_cast<int>((now - t.since) / step));
+  due_.emplace(t.NextDue(), t.id);
   return t;
 }
 
@@ -151,7 +161,7 @@ bool TimerBoard::Restore(const Timer& fired) {
   t.raised_at = fired.raised_at;
   t.acknowledged_by = fired.acknowledged_by;
   t.acknowledged_at = fired.acknowledged_at;
-  due_.emplace(t.NextDue(), t.id);
+  if (t.state != TimerState::kRaised) due_.emplace(t.NextDue(), t.id);
   return true;
 }
 

@@ -1,18 +1,19 @@
 // Status and pending timers (docs/dispatch.md, "Timers"): the clock a
 // dispatch floor watches. A *watch* is a condition with a start time and a
 // threshold — an incident waiting for its first unit (per priority), a unit
-// in a status (per status) — and it *fires* each time the elapsed time
-// crosses another multiple of the threshold: at since + 1×, 2×, 3×
-// threshold... A fired timer is *raised* until a dispatcher acknowledges it,
-// which silences it until the next crossing; it is *cleared* when its
-// condition ends (a unit assigned, a status changed), which the owner learns
-// from Unwatch.
+// in a status (per status). It *fires* when the elapsed time crosses the
+// threshold: the timer is then *raised*, and stays raised (firing no more)
+// until a dispatcher *acknowledges* it, which silences it until the next
+// multiple of the threshold (since + 2×, 3×... threshold), when it fires
+// again. It is *cleared* when its condition ends (a unit assigned, a status
+// changed), which the owner learns from Unwatch.
 //
 // Fires at most once per crossing, also across a restart (Restore puts back
-// the crossings already fired), and only the latest crossing when several
-// passed between two evaluations. Evaluation costs O(k log n) for k due
-// timers among n watches. Not thread-safe: the owner (service::Center)
-// holds its lock.
+// what had fired), and only the latest crossing when several passed between
+// two evaluations. Only watches that can fire are kept in the set ordered by
+// next crossing (not raised ones), so an evaluation costs O(k log n) for k
+// due timers among n watches. Not thread-safe: the owner
+// (service::Center) holds its lock.
 #pragma once
 
 #include <cstdint>
@@ -75,7 +76,8 @@ class TimerBoard {
   // Stops watching `id`; returns it when it had fired (it must be cleared).
   std::optional<Timer> Unwatch(const std::string& id);
   // Fires every watch whose next crossing is due at `now`, once each, at the
-  // latest crossing passed; returns them raised.
+  // latest crossing passed; returns them raised. A raised timer is not due
+  // again until acknowledged.
   std::vector<Timer> Due(TimeMs now);
   // Silences a raised timer until its next crossing. NotFound for an id that
   // is not a fired timer, Conflict when it is already acknowledged.
@@ -91,7 +93,8 @@ class TimerBoard {
 
  private:
   std::unordered_map<std::string, Timer> timers_;
-  std::set<std::pair<TimeMs, std::string>> due_;  // (next crossing, id)
+  // (next crossing, id) of every timer that is not raised.
+  std::set<std::pair<TimeMs, std::string>> due_;
 };
 
 }  // namespace beacon::dispatch

@@ -122,11 +122,17 @@ class Center::Tx {
     batch_.upserts.push_back(
         {store::Table::kPremises, std::to_string(x.id.value()), model::ToJson(x).dump()});
   }
-  // A fired timer's record, or its removal once cleared.
-  void Put(const dispatch::Timer& x) {
-    if (!records_) return;
-    batch_.upserts.push_back({store::Table::kTimers, x.id, dispatch::ToJson(x).dump()});
+  // A fired timer's record and its event, rendering the JSON once.
+  void PutEvent(std::string type, const dispatch::Timer& x) {
+    if (!records_) {
+      ++c_.seq_;
+      return;
+    }
+    std::string doc = dispatch::ToJson(x).dump();
+    Event(std::move(type), R"({"timer":)" + doc + "}");
+    batch_.upserts.push_back({store::Table::kTimers, x.id, std::move(doc)});
   }
+  // A cleared timer's record goes.
   void EraseTimer(const std::string& id) {
     if (!records_) return;
     batch_.upserts.push_back({store::Table::kTimers, id, std::string()});

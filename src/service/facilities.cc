@@ -13,8 +13,7 @@ std::string FacilityObject(const FacilityId& id) { return "facility/" + id.value
 void Center::CreateFacility(const Actor& a, intake::FacilityCreateRequest req, Done done) {
   std::unique_lock lock(mu_);
   if (facilities_.count(req.facility_id.value())) {
-    return done(
-        Conflict("facility " + req.facility_id.value() + " already exists", "facility_id"));
+    return done(Conflict("facility " + req.facility_id.value() + " already exists", "facility_id"));
   }
   Tx tx(*this, a);
   model::Facility f;

@@ -78,10 +78,7 @@ void Center::EvaluateTimers() {
     tx.EraseTimer(id);
   }
   stale_timers_.clear();
-  for (const auto& t : due) {
-    tx.Event("timer.raised", Json{{"timer", dispatch::ToJson(t)}});
-    tx.Put(t);
-  }
+  for (const auto& t : due) tx.PutEvent("timer.raised", t);
   Submit(tx, Json::object(), [](Result<Json>) {});
 }
 
@@ -102,11 +99,9 @@ void Center::AcknowledgeTimer(const Actor& a, const std::string& timer_id, Done 
   Tx tx(*this, a);
   auto t = timers_.Acknowledge(timer_id, a.user, tx.now());
   if (!t) return done(t.error());
-  Json j = dispatch::ToJson(*t);
-  tx.Event("timer.acknowledged", Json{{"timer", j}});
-  tx.Put(*t);
+  tx.PutEvent("timer.acknowledged", *t);
   tx.Audit("timer.acknowledge", "timer/" + timer_id);
-  Submit(tx, Json{{"timer", std::move(j)}}, std::move(done));
+  Submit(tx, Json{{"timer", dispatch::ToJson(*t)}}, std::move(done));
 }
 
 size_t Center::TimerWatchCount() const {

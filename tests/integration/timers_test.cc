@@ -113,7 +113,8 @@ TEST_F(TimersTest, PendingTimerIsRaisedAcknowledgedRaisedAgainAndClearedByAnAssi
 
   // The unit now sits in dispatched: its status timer, cleared by en route.
   const std::string status_timer = "unit:M1:dispatched";
-  json unit = WaitForTimer(status_timer, [](const json& t) { return t.value("state", "") == "raised"; });
+  json unit =
+      WaitForTimer(status_timer, [](const json& t) { return t.value("state", "") == "raised"; });
   ASSERT_FALSE(unit.is_null());
   EXPECT_EQ(unit.value("kind", ""), "status");
   EXPECT_EQ(unit.value("unit_id", ""), "M1");
@@ -126,15 +127,17 @@ TEST_F(TimersTest, PendingTimerIsRaisedAcknowledgedRaisedAgainAndClearedByAnAssi
 TEST_F(TimersTest, AcknowledgeRefusals) {
   std::int64_t id = api().PostCall(CallBody("MEDICAL", kCentre)).at("incident_id");
   const std::string timer = "incident:" + std::to_string(id) + ":pending";
-  ASSERT_FALSE(
-      WaitForTimer(timer, [](const json& t) { return t.value("state", "") == "raised"; }).is_null());
-  auto unknown = api().Post("/timers/incident:999999:pending/acknowledge", json::object(),
-                            "dispatcher");
+  ASSERT_FALSE(WaitForTimer(timer, [](const json& t) {
+                 return t.value("state", "") == "raised";
+               }).is_null());
+  auto unknown =
+      api().Post("/timers/incident:999999:pending/acknowledge", json::object(), "dispatcher");
   EXPECT_EQ(unknown.status, 404) << unknown.body;
   EXPECT_EQ(unknown.Json()["error"].value("code", ""), "not_found");
   EXPECT_EQ(api().Post("/timers/nonsense/acknowledge", json::object(), "dispatcher").status, 404);
   // A threshold not in the plans (priority 1 here) raises nothing to acknowledge.
-  std::int64_t p1 = api().PostCall(CallBody("CARDIAC_ARREST", Offset(kCentre, 5000))).at("incident_id");
+  std::int64_t p1 =
+      api().PostCall(CallBody("CARDIAC_ARREST", Offset(kCentre, 5000))).at("incident_id");
   EXPECT_EQ(api()
                 .Post("/timers/incident:" + std::to_string(p1) + ":pending/acknowledge",
                       json::object(), "dispatcher")
@@ -149,7 +152,8 @@ TEST_F(TimersTest, AcknowledgeRefusals) {
 
 TEST_F(TimersTest, ADivertRestartsTheFirstIncidentsPendingTimer) {
   api().CreateUnit("E1", "engine", "", Offset(kCentre, 100));
-  std::int64_t minor = api().PostCall(CallBody("GAS_LEAK", Offset(kCentre, 3000))).at("incident_id");
+  std::int64_t minor =
+      api().PostCall(CallBody("GAS_LEAK", Offset(kCentre, 3000))).at("incident_id");
   api().Assign(minor, "E1");
   api().SetStatus("E1", "en_route");
   std::int64_t arrest = api().PostCall(CallBody("CARDIAC_ARREST", kCentre)).at("incident_id");
@@ -160,15 +164,18 @@ TEST_F(TimersTest, ADivertRestartsTheFirstIncidentsPendingTimer) {
   json t = WaitForTimer("incident:" + std::to_string(minor) + ":pending",
                         [](const json& x) { return x.value("state", "") == "raised"; });
   ASSERT_FALSE(t.is_null());
-  EXPECT_EQ(t.value("since", ""), left.value("pending_since", "")) << "it waits again from the divert";
+  EXPECT_EQ(t.value("since", ""), left.value("pending_since", ""))
+      << "it waits again from the divert";
 }
 
 TEST_F(TimersTest, SurviveASigkillAndNeverFireTwiceForOneCrossing) {
   std::int64_t id = api().PostCall(CallBody("MEDICAL", kCentre)).at("incident_id");
   const std::string timer = "incident:" + std::to_string(id) + ":pending";
-  ASSERT_FALSE(
-      WaitForTimer(timer, [](const json& t) { return t.value("state", "") == "raised"; }).is_null());
-  auto acked = api().MustPost("/timers/" + timer + "/acknowledge", json::object(), "dispatcher", 200);
+  ASSERT_FALSE(WaitForTimer(timer, [](const json& t) {
+                 return t.value("state", "") == "raised";
+               }).is_null());
+  auto acked =
+      api().MustPost("/timers/" + timer + "/acknowledge", json::object(), "dispatcher", 200);
   int crossing = acked["timer"].value("crossing", 0);
 
   fixture_.server->Kill(SIGKILL);
@@ -182,7 +189,8 @@ TEST_F(TimersTest, SurviveASigkillAndNeverFireTwiceForOneCrossing) {
   ASSERT_FALSE(after.is_null());
   std::map<int, int> fired;  // crossing -> times raised
   for (const auto& t : TimerEvents("timer.raised", timer)) ++fired[t.value("crossing", 0)];
-  for (const auto& [c, n] : fired) EXPECT_EQ(n, 1) << "crossing " << c << " fired " << n << " times";
+  for (const auto& [c, n] : fired)
+    EXPECT_EQ(n, 1) << "crossing " << c << " fired " << n << " times";
   EXPECT_GE(fired.size(), 2u);
 }
 

@@ -194,7 +194,7 @@ namespace {
 
 TimerSubject Pending(std::int64_t incident) { return {"pending", incident, {}, {}, 2}; }
 
-TEST(TimerBoard, FiresOncePerCrossingAndOnlyTheLatestAfterAPause) {
+TEST(TimerBoard, FiresOnceAndStaysRaisedUntilAcknowledged) {
   TimerBoard b;
   b.Watch("incident:1:pending", Pending(1), /*since=*/0, /*threshold_s=*/60);
   EXPECT_TRUE(b.Due(59'999).empty());
@@ -203,11 +203,22 @@ TEST(TimerBoard, FiresOncePerCrossingAndOnlyTheLatestAfterAPause) {
   EXPECT_EQ(first[0].crossing, 1);
   EXPECT_EQ(first[0].state, TimerState::kRaised);
   EXPECT_TRUE(b.Due(60'500).empty()) << "one crossing fires once";
-  // Five more thresholds pass unseen: one fire, at the latest crossing.
-  auto late = b.Due(6 * 60'000 + 10);
-  ASSERT_EQ(late.size(), 1u);
-  EXPECT_EQ(late[0].crossing, 6);
+  EXPECT_TRUE(b.Due(10 * 60'000).empty()) << "a raised timer does not fire again";
+  // Acknowledged after five more thresholds passed unseen: silent until the
+  // next one, then one fire at that crossing.
+  ASSERT_TRUE(b.Acknowledge("incident:1:pending", "ann", 6 * 60'000 + 10).has_value());
   EXPECT_TRUE(b.Due(6 * 60'000 + 20).empty());
+  auto late = b.Due(7 * 60'000);
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].crossing, 7);
+}
+
+TEST(TimerBoard, OnlyTheLatestCrossingFiresAfterAPause) {
+  TimerBoard b;
+  b.Watch("t", Pending(1), 0, 60);
+  auto fired = b.Due(5 * 60'000 + 1);
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(fired[0].crossing, 5);
 }
 
 TEST(TimerBoard, AcknowledgeSilencesUntilTheNextCrossing) {

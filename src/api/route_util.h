@@ -29,4 +29,9 @@ std::optional<TimeMs> QueryTime(const Request& r, const std::string& key, Status
 std::optional<std::int64_t> QueryInt(const Request& r, const std::string& key, std::int64_t max,
                                      Status& err);
 
+// The query's `lat` and `lon` as a position: nullopt when both are absent
+// (unless `required`); a missing, non-numeric or out-of-range one is an
+// error naming it.
+Result<std::optional<LatLon>> QueryLatLon(const Request& r, bool required);
+
 }  // namespace beacon::api

@@ -129,21 +129,38 @@ async function selectCampaign(id: number) {
 }
 
 // Reports per day as bars (SVG; no chart library).
+// Days without reports are filled in as zero so the time axis is even.
+function everyDay(daily: { date: string; reports: number }[]) {
+  const out: { date: string; reports: number }[] = [];
+  for (const d of daily) {
+    const prev = out[out.length - 1];
+    if (prev) {
+      let t = Date.parse(prev.date + 'T00:00:00Z') + 86400000;
+      const end = Date.parse(d.date + 'T00:00:00Z');
+      for (; t < end && out.length < 100000; t += 86400000) {
+        out.push({ date: new Date(t).toISOString().slice(0, 10), reports: 0 });
+      }
+    }
+    out.push(d);
+  }
+  return out;
+}
+
 function growthChart(daily: { date: string; reports: number }[]) {
   if (!daily.length) return '';
-  const days = daily.slice(-60);
+  const days = everyDay(daily).slice(-60);
   const max = Math.max(...days.map((d) => d.reports));
   const w = 560;
   const h = 90;
   const bw = w / days.length;
   const bars = days
     .map((d, i) => {
-      const bh = Math.max(2, (d.reports / max) * (h - 16));
+      const bh = d.reports ? Math.max(2, (d.reports / max) * (h - 16)) : 0;
       return `<rect x="${(i * bw + 1).toFixed(1)}" y="${(h - bh).toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${bh.toFixed(1)}"><title>${esc(d.date)}: ${d.reports} reports</title></rect>`;
     })
     .join('');
   return `<figure class="growth"><svg viewBox="0 0 ${w} ${h}" role="img" aria-label="Reports per day, ${esc(days[0].date)} to ${esc(days[days.length - 1].date)}, at most ${max} a day">${bars}</svg>
-    <figcaption class="muted">${esc(days[0].date)} – ${esc(days[days.length - 1].date)} · at most ${max} reports a day</figcaption></figure>`;
+    <figcaption class="muted">${esc(days[0].date)} – ${esc(days[days.length - 1].date)} · at most ${max} ${max === 1 ? 'report' : 'reports'} a day</figcaption></figure>`;
 }
 
 // Why a report is in the campaign, in words.

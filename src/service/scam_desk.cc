@@ -579,15 +579,21 @@ void ScamDesk::Separate(const Actor& a, Index campaign, std::vector<Index> side_
                       });
 }
 
+Result<ScamDesk::Index> ScamDesk::LiveCampaign(std::int64_t campaign_id) const {
+  if (campaign_id < 1 || campaign_id > static_cast<std::int64_t>(reports_.size()) ||
+      linker_.CampaignOf(static_cast<Index>(campaign_id - 1)) !=
+          static_cast<Index>(campaign_id - 1)) {
+    return NotFound("no scam campaign " + std::to_string(campaign_id));
+  }
+  return static_cast<Index>(campaign_id - 1);
+}
+
 void ScamDesk::Split(const Actor& a, std::int64_t campaign_id, SplitRequest req, Done done) {
   std::lock_guard lock(mu_);
   auto n = static_cast<std::int64_t>(reports_.size());
-  if (campaign_id < 1 || campaign_id > n ||
-      linker_.CampaignOf(static_cast<Index>(campaign_id - 1)) !=
-          static_cast<Index>(campaign_id - 1)) {
-    return done(NotFound("no scam campaign " + std::to_string(campaign_id)));
-  }
-  Index campaign = static_cast<Index>(campaign_id - 1);
+  auto found = LiveCampaign(campaign_id);
+  if (!found) return done(found.error());
+  Index campaign = *found;
   auto in_campaign = [&](std::int64_t r) {
     return r >= 1 && r <= n && linker_.CampaignOf(static_cast<Index>(r - 1)) == campaign;
   };
@@ -655,12 +661,9 @@ void ScamDesk::PinOut(const Actor& a, std::int64_t campaign_id, std::int64_t rep
                       std::string reason, Done done) {
   std::lock_guard lock(mu_);
   auto n = static_cast<std::int64_t>(reports_.size());
-  if (campaign_id < 1 || campaign_id > n ||
-      linker_.CampaignOf(static_cast<Index>(campaign_id - 1)) !=
-          static_cast<Index>(campaign_id - 1)) {
-    return done(NotFound("no scam campaign " + std::to_string(campaign_id)));
-  }
-  Index campaign = static_cast<Index>(campaign_id - 1);
+  auto found = LiveCampaign(campaign_id);
+  if (!found) return done(found.error());
+  Index campaign = *found;
   if (report < 1 || report > n || linker_.CampaignOf(static_cast<Index>(report - 1)) != campaign) {
     return done(Invalid(
         "report " + std::to_string(report) + " is not in campaign " + std::to_string(campaign_id),
@@ -741,13 +744,9 @@ void ScamDesk::IssueWarning(const Actor& a, std::int64_t campaign_id, Json overr
   Json body;
   {
     std::lock_guard lock(mu_);
-    auto n = static_cast<std::int64_t>(reports_.size());
-    if (campaign_id < 1 || campaign_id > n ||
-        linker_.CampaignOf(static_cast<Index>(campaign_id - 1)) !=
-            static_cast<Index>(campaign_id - 1)) {
-      return done(NotFound("no scam campaign " + std::to_string(campaign_id)));
-    }
-    Index campaign = static_cast<Index>(campaign_id - 1);
+    auto found = LiveCampaign(campaign_id);
+    if (!found) return done(found.error());
+    Index campaign = *found;
     Json c = CampaignJson(campaign, false);
     const Json& w = config_.warning;
     // The numbers and sites to ignore: every valid phone number, domain,

@@ -135,6 +135,9 @@ class ScamDesk {
   Json ReportJson(const Report& r, bool personal) const;
   Json CampaignJson(Index campaign, bool detail) const;
   std::int64_t Growth(const CampaignStats& s) const;
+  // The campaign whose id is `campaign_id` (its earliest report's), not one
+  // merged into another; NotFound otherwise (requires mu_).
+  Result<Index> LiveCampaign(std::int64_t campaign_id) const;
   Status ApplySeparation(const Json& doc);
   void Separate(const Actor& a, Index campaign, std::vector<Index> side_a, std::string action,
                 std::string reason, Done done);

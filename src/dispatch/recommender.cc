@@ -21,7 +21,7 @@ Recommendation Recommend(const IncidentTypePlan& plan, const ResponsePlans& plan
                          LatLon incident_location, const std::vector<model::Unit>& units,
                          const std::vector<model::Station>& stations,
                          const std::vector<std::string>& assigned_types,
-                         const TravelTimes& travel_times) {
+                         const TravelTimes& travel_times, std::optional<int> priority) {
   // What is still needed once the units already committed are counted.
   std::vector<UnitNeed> needs;
   std::multiset<std::string> committed(assigned_types.begin(), assigned_types.end());
@@ -35,7 +35,7 @@ Recommendation Recommend(const IncidentTypePlan& plan, const ResponsePlans& plan
   for (const auto& need : plan.units) {
     int missing = need.count;
     consume(need.unit_type, missing);
-    for (const auto& sub : plans.Substitutes(need.unit_type)) consume(sub, missing);
+    for (const auto& sub : plans.Substitutes(plan, need.unit_type)) consume(sub, missing);
     if (missing > 0) needs.push_back({need.unit_type, missing});
   }
 
@@ -74,16 +74,49 @@ Recommendation Recommend(const IncidentTypePlan& plan, const ResponsePlans& plan
       if (taken[i]) continue;
       taken[i] = true;
       --missing;
-      rec.units.push_back({candidates[i]->id, candidates[i]->unit_type, fills, etas[i]->eta_s,
-                           etas[i]->distance_m, etas[i]->by_road});
+      RecommendedUnit r{candidates[i]->id, candidates[i]->unit_type, fills,
+                        etas[i]->eta_s,    etas[i]->distance_m,      etas[i]->by_road};
+      r.calibrated = etas[i]->calibrated;
+      if (type != fills) r.substitute_for = fills;
+      rec.units.push_back(std::move(r));
     }
   };
   for (auto& need : needs) {
     int missing = need.count;
     take_from(need.unit_type, need.unit_type, missing);
-    for (const auto& sub : plans.Substitutes(need.unit_type))
+    for (const auto& sub : plans.Substitutes(plan, need.unit_type))
       take_from(sub, need.unit_type, missing);
     if (missing > 0) rec.unmet.push_back({need.unit_type, missing});
+  }
+  // An urgent incident is never left without a unit able to respond first:
+  // the nearest available first responder, when neither the committed units
+  // nor the picks are one.
+  const auto& responders = plans.FirstResponders(plan);
+  auto is_responder = [&](const std::string& type) {
+    return std::find(responders.begin(), responders.end(), type) != responders.end();
+  };
+  if (priority.value_or(plan.priority) <= 2 && !rec.unmet.empty() &&
+      std::none_of(assigned_types.begin(), assigned_types.end(), is_responder) &&
+      std::none_of(rec.units.begin(), rec.units.end(),
+                   [&](const RecommendedUnit& r) { return is_responder(r.unit_type); })) {
+    std::optional<size_t> best;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (taken[i] || !etas[i] || !is_responder(candidates[i]->unit_type)) continue;
+      if (!best || etas[i]->eta_s < etas[*best]->eta_s ||
+          (etas[i]->eta_s == etas[*best]->eta_s && candidates[i]->id < candidates[*best]->id)) {
+        best = i;
+      }
+    }
+    if (best) {
+      const size_t i = *best;
+      taken[i] = true;
+      RecommendedUnit r{candidates[i]->id, candidates[i]->unit_type, rec.unmet.front().unit_type,
+                        etas[i]->eta_s,    etas[i]->distance_m,      etas[i]->by_road};
+      r.calibrated = etas[i]->calibrated;
+      r.substitute_for = rec.unmet.front().unit_type;
+      r.first_responder = true;
+      rec.units.push_back(std::move(r));
+    }
   }
   for (auto& r : rec.units) {
     if (r.distance_m >= 0) continue;

@@ -9,8 +9,10 @@
 #include <set>
 #include <thread>
 
+#include "common/quantile.h"
 #include "dispatch/recommender.h"
 #include "routing/query.h"
+#include "stats/intervals.h"
 
 namespace beacon::replay {
 namespace {
@@ -78,6 +80,7 @@ struct Plan {
   size_t call = 0;
   std::vector<std::pair<TimeMs, UnitStatus>> steps;
   bool done = false;
+  TimeMs start = 0;  // dispatched
 };
 
 struct IncidentState {
@@ -85,15 +88,6 @@ struct IncidentState {
   bool closed = false;
   std::vector<size_t> calls;
 };
-
-double Quantile(std::vector<double> v, double q) {
-  if (v.empty()) return std::nan("");
-  std::sort(v.begin(), v.end());
-  double pos = q * static_cast<double>(v.size() - 1);
-  size_t lo = static_cast<size_t>(std::floor(pos));
-  size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
-}
 
 Json Num(double v, int decimals = 1) {
   if (!std::isfinite(v)) return nullptr;
@@ -147,11 +141,17 @@ class Engine {
   void OnReturn(TimeMs t, const std::string& unit, std::int64_t gen);
   void OnSample(TimeMs t);
   void FinishPlan(TimeMs t, Plan& p);
+  // Whether an available unit that could serve an incident of this type
+  // (a needed type, a substitute or a first responder) stands on the graph.
+  bool CapableUnitFree(const std::string& incident_type) const;
   void MaybeClose(TimeMs t, std::int64_t incident);
   bool ForceAvailable(TimeMs t, const std::string& unit);
   std::int64_t StartPlan(TimeMs t, const std::string& unit, std::int64_t incident, size_t ci,
                          std::vector<std::pair<TimeMs, UnitStatus>> steps);
   void CompareRecommendation(size_t ci, const Json& rec);
+  // Response-time intervals (stats::Report, as GET /stats/intervals) of
+  // what history did and, in recommend mode, of what Beacon did.
+  Json Intervals() const;
   Json Summary(double seconds);
 
   const history::History& h_;
@@ -183,6 +183,9 @@ class Engine {
   // NFPA 1710: first unit travel (s) per call (history) and per incident (Beacon).
   std::vector<double> hist_first_travel_s_, beacon_first_travel_s_;
   std::int64_t beacon_no_unit_ = 0;
+  // Priority 1-2 incidents Beacon sent no unit to, and of those the ones
+  // while a capable unit was free.
+  std::int64_t urgent_no_unit_ = 0, urgent_no_unit_capable_free_ = 0;
   // Coverage samples.
   Json coverage_ = Json::array();
   std::vector<NodeIndex> demand_;
@@ -201,7 +204,8 @@ Status Engine::Setup(TimeMs t0) {
     model::Unit mu;
     mu.id = UnitId{id};
     mu.unit_type = info.unit_type;
-    auto st = by_number.find(info.station);
+    auto home = opt_.unit_homes.find(id);
+    auto st = by_number.find(home != opt_.unit_homes.end() ? home->second : info.station);
     if (st != by_number.end()) {
       mu.station_id = st->second->station.id;
       u.station = st->second->station.location;
@@ -228,7 +232,7 @@ Status Engine::Setup(TimeMs t0) {
 std::int64_t Engine::StartPlan(TimeMs t, const std::string& unit, std::int64_t incident, size_t ci,
                                std::vector<std::pair<TimeMs, UnitStatus>> steps) {
   auto& u = units_[unit];
-  Plan p{unit, incident, ++u.gen, ci, {}, false};
+  Plan p{unit, incident, ++u.gen, ci, {}, false, t};
   // Keep the steps the status machine allows, in time order.
   UnitStatus at = UnitStatus::kDispatched;
   TimeMs last = t;
@@ -462,8 +466,30 @@ void Engine::OnBeaconDispatch(TimeMs t, size_t ci) {
     beacon_first_travel_s_.push_back(first_eta);
   } else {
     ++beacon_no_unit_;
+    if (rec->value("priority", 5) <= 2) {
+      ++urgent_no_unit_;
+      if (CapableUnitFree(rec->value("incident_type", ""))) ++urgent_no_unit_capable_free_;
+    }
   }
   MaybeClose(t, c.incident);
+}
+
+bool Engine::CapableUnitFree(const std::string& incident_type) const {
+  const dispatch::IncidentTypePlan* plan = opt_.plans ? opt_.plans->Find(incident_type) : nullptr;
+  if (!plan) return false;
+  std::set<std::string> capable;
+  for (const auto& need : plan->units) {
+    capable.insert(need.unit_type);
+    for (const auto& sub : opt_.plans->Substitutes(*plan, need.unit_type)) capable.insert(sub);
+  }
+  for (const auto& t : opt_.plans->FirstResponders(*plan)) capable.insert(t);
+  for (const auto& [id, u] : units_) {
+    if (u.status == UnitStatus::kAvailable && NodeOf(u) != routing::kNoNode &&
+        capable.count(u.type)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void Engine::OnStatus(TimeMs t, size_t pi, size_t step) {
@@ -521,7 +547,12 @@ void Engine::OnSample(TimeMs t) {
     NodeIndex n = NodeOf(u);
     if (n != routing::kNoNode) sources.push_back(n);
   }
-  auto limit = static_cast<routing::Millis>(opt_.coverage_limits_s[1] * 1000);
+  // A calibrated network adds a fixed time to every ETA: within T seconds
+  // is road time within T minus it.
+  auto road_ms = [&](double s) {
+    return static_cast<routing::Millis>(std::max(0.0, (s - net_.fixed_s()) * 1000));
+  };
+  auto limit = road_ms(opt_.coverage_limits_s[1]);
   engine_.Reachable(sources, limit, times_);
   const auto& orig = net_.original_node();
   if (!orig.empty()) {
@@ -530,7 +561,7 @@ void Engine::OnSample(TimeMs t) {
     }
   }
   std::int64_t within[2] = {0, 0};
-  auto l0 = static_cast<routing::Millis>(opt_.coverage_limits_s[0] * 1000);
+  auto l0 = road_ms(opt_.coverage_limits_s[0]);
   for (NodeIndex n : demand_) {
     routing::Millis x = times_[n];
     if (x <= l0) ++within[0];
@@ -548,6 +579,10 @@ void Engine::OnSample(TimeMs t) {
 Result<Json> Engine::Run() {
   // Which calls lie inside the graph.
   for (const auto& c : h_.calls) {
+    if ((opt_.from && c.received_at < *opt_.from) || (opt_.to && c.received_at >= *opt_.to)) {
+      skip_counts_["outside_period"] += static_cast<std::int64_t>(c.units.size());
+      continue;
+    }
     NodeIndex n = Node(c.location);
     if (n == routing::kNoNode) {
       // Each usable row of the call is skipped for this one reason; rows
@@ -571,7 +606,7 @@ Result<Json> Engine::Run() {
     demand_.push_back(n);
   }
   if (calls_.empty()) {
-    return Invalid("no call of the history lies inside the road graph (within " +
+    return Invalid("no call of the history (in the period) lies inside the road graph (within " +
                    std::to_string(static_cast<int>(opt_.max_snap_m)) + " m of a road)");
   }
   const TimeMs t0 = calls_.front().h->received_at;
@@ -787,15 +822,22 @@ Json Engine::Summary(double seconds) {
     double bias = Quantile(err, 0.5);
     std::vector<double> corrected;
     for (double x : beacon_first_travel_s_) corrected.push_back(std::isfinite(bias) ? x - bias : x);
-    nfpa["beacon"] = {{"incidents", static_cast<std::int64_t>(beacon_first_travel_s_.size())},
-                      {"no_unit_sent", beacon_no_unit_},
-                      {"share_within_240s", share(beacon_first_travel_s_)},
-                      {"share_within_240s_bias_corrected", share(corrected)},
-                      {"median_first_travel_s", Num(Quantile(beacon_first_travel_s_, 0.5))}};
+    nfpa["beacon"] = {
+        {"incidents", static_cast<std::int64_t>(beacon_first_travel_s_.size())},
+        {"no_unit_sent", beacon_no_unit_},
+        {"no_unit_sent_share",
+         Ratio(beacon_no_unit_,
+               beacon_no_unit_ + static_cast<std::int64_t>(beacon_first_travel_s_.size()))},
+        {"urgent_no_unit_sent", urgent_no_unit_},
+        {"urgent_no_unit_while_capable_free", urgent_no_unit_capable_free_},
+        {"share_within_240s", share(beacon_first_travel_s_)},
+        {"share_within_240s_bias_corrected", share(corrected)},
+        {"median_first_travel_s", Num(Quantile(beacon_first_travel_s_, 0.5))}};
   } else {
     nfpa["beacon"] = nullptr;
   }
   s["nfpa_1710"] = nfpa;
+  s["intervals"] = Intervals();
 
   // Coverage.
   std::vector<double> c240, c480;
@@ -845,6 +887,62 @@ Json Engine::Summary(double seconds) {
     skipped.push_back({{"line", r.line}, {"reason", r.reason}, {"message", r.message}});
   s["skipped_rows"] = skipped;
   return s;
+}
+
+Json Engine::Intervals() const {
+  std::vector<model::Station> stations;
+  for (const auto& st : stations_) stations.push_back(st.station);
+  auto base = [&](const CallState& c) {
+    stats::IncidentTimes x;
+    x.incident_id = c.h->line;
+    x.incident_type = c.h->incident_type;
+    if (const auto* plan = opt_.plans ? opt_.plans->Find(x.incident_type) : nullptr) {
+      x.category = plan->category;
+      x.priority = plan->priority;
+    }
+    x.station = stats::NearestStation(c.h->location, stations);
+    x.received = stats::Stamp{c.h->received_at, c.h->line};
+    return x;
+  };
+  // History: every replayed call with its historical responses (refs are
+  // the export's line numbers).
+  std::vector<stats::IncidentTimes> history;
+  for (const auto& c : calls_) {
+    auto x = base(c);
+    for (const auto& u : c.h->units) {
+      auto at = [&](const std::optional<TimeMs>& t) {
+        return t ? std::optional<stats::Stamp>(stats::Stamp{*t, u.line}) : std::nullopt;
+      };
+      x.units.push_back(
+          {u.unit_id, stats::Stamp{u.dispatched_at, u.line}, at(u.en_route_at), at(u.on_scene_at)});
+    }
+    history.push_back(std::move(x));
+  }
+  Json out = {{"by", "priority"},
+              {"standard", stats::StandardJson()},
+              {"history", stats::Report(history, stats::GroupBy::kPriority, false)},
+              {"beacon", nullptr}};
+  if (opt_.mode != Mode::kRecommend) return out;
+  // Beacon: the incidents it opened with the units it sent, at the
+  // simulated times (received: the call's line; no other references).
+  std::map<std::int64_t, stats::IncidentTimes> beacon;
+  for (const auto& c : calls_) {
+    if (c.created && !c.duplicate) beacon.emplace(c.incident, base(c));
+  }
+  for (const auto& p : plans_) {
+    auto it = beacon.find(p.incident);
+    if (it == beacon.end()) continue;
+    stats::UnitTimes u{p.unit, stats::Stamp{p.start, 0}, std::nullopt, std::nullopt};
+    for (const auto& [when, status] : p.steps) {
+      if (status == UnitStatus::kEnRoute && !u.en_route) u.en_route = stats::Stamp{when, 0};
+      if (status == UnitStatus::kOnScene && !u.on_scene) u.on_scene = stats::Stamp{when, 0};
+    }
+    it->second.units.push_back(std::move(u));
+  }
+  std::vector<stats::IncidentTimes> list;
+  for (auto& [id, x] : beacon) list.push_back(std::move(x));
+  out["beacon"] = stats::Report(list, stats::GroupBy::kPriority, false);
+  return out;
 }
 
 }  // namespace

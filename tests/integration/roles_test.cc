@@ -58,6 +58,9 @@ const RoleSet kEidoExporters = {"call_taker", "dispatcher", "supervisor"};
 // incidents, never the analyst.
 const RoleSet kCameraViewers = {"call_taker", "dispatcher", "supervisor"};
 const RoleSet kAuditors = {"auditor"};
+// Response-time intervals: the analyst who reports on the centre and the
+// supervisor who runs it.
+const RoleSet kPerformanceReaders = {"supervisor", "analyst"};
 const RoleSet kAdmins = {"admin"};
 
 constexpr Place kOrigin{40.4168, -3.7038};
@@ -338,6 +341,12 @@ const std::vector<RouteCase>& Routes() {
        [](World&) { return Get("/alerts/feed.atom"); }},
       {"AlertXml", "GET", "/alerts/{id}.xml", kEveryone, 200, true,
        [](World& w) { return Get("/alerts/" + w.NewIssuedAlert() + ".xml"); }},
+      // Response-time intervals: the performance figures of the centre.
+      {"IntervalStats", "GET", "/stats/intervals", kPerformanceReaders, 200, false,
+       [](World& w) {
+         w.NewIncident();
+         return Get("/stats/intervals?by=priority&explain=true");
+       }},
       {"CreateUser", "POST", "/users", kAdmins, 201, false,
        [](World& w) {
          return Attempt{"/users",

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 namespace beacon::dispatch {
 
@@ -39,12 +41,23 @@ Recommendation Recommend(const IncidentTypePlan& plan, const ResponsePlans& plan
     if (missing > 0) needs.push_back({need.unit_type, missing});
   }
 
-  // One batched travel-time query for every available unit we can place.
+  // One batched travel-time query for every available unit we can place
+  // (stations indexed once: a centre has hundreds of units).
+  std::unordered_map<std::string_view, LatLon> station_at;
+  station_at.reserve(stations.size());
+  for (const auto& s : stations) station_at.emplace(s.id.value(), s.location);
   std::vector<const model::Unit*> candidates;
   std::vector<LatLon> sources;
+  candidates.reserve(units.size());
+  sources.reserve(units.size());
   for (const auto& u : units) {
     if (u.status != model::UnitStatus::kAvailable) continue;
-    auto where = UnitLocation(u, stations);
+    std::optional<LatLon> where = u.position;
+    if (!where && u.station_id) {
+      if (auto it = station_at.find(u.station_id->value()); it != station_at.end()) {
+        where = it->second;
+      }
+    }
     if (!where) continue;
     candidates.push_back(&u);
     sources.push_back(*where);

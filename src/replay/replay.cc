@@ -1,5 +1,7 @@
 #include "replay/replay.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -8,6 +10,7 @@
 #include <queue>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "common/quantile.h"
 #include "dispatch/recommender.h"
@@ -88,6 +91,14 @@ struct IncidentState {
   bool closed = false;
   std::vector<size_t> calls;
 };
+
+// CPU time of the calling thread: unlike wall time it does not fall with
+// the machine's load (the replay loop runs on one thread).
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 Json Num(double v, int decimals = 1) {
   if (!std::isfinite(v)) return nullptr;
@@ -186,6 +197,11 @@ class Engine {
   // Priority 1-2 incidents Beacon sent no unit to, and of those the ones
   // while a capable unit was free.
   std::int64_t urgent_no_unit_ = 0, urgent_no_unit_capable_free_ = 0;
+  // Per home station node: the road time from each call (by index) to it.
+  std::unordered_map<NodeIndex, std::vector<routing::Millis>> to_station_;
+  double cpu_seconds_ = 0;  // CPU time of this thread in the event loop
+  // Wall seconds of the event loop by event kind (throughput.by_event).
+  double event_seconds_[7] = {};
   // Coverage samples.
   Json coverage_ = Json::array();
   std::vector<NodeIndex> demand_;
@@ -369,7 +385,11 @@ void Engine::CompareRecommendation(size_t ci, const Json& rec) {
   if (it == units_.end()) return;
   auto where = WhereIs(it->second);
   if (!where) return;
-  auto eta = net_.Between(*where, c.h->location);
+  // From the snapped nodes when both are known (the same answer as from
+  // the points, without snapping them again).
+  const NodeIndex from = NodeOf(it->second);
+  auto eta = from != routing::kNoNode ? net_.BetweenNodes(from, c.node) : std::nullopt;
+  if (!eta) eta = net_.Between(*where, c.h->location);
   if (eta && eta->by_road) {
     rec_eta_diff_s_.push_back(eta->eta_s - top.value("eta_s", 0.0));
   }
@@ -516,8 +536,8 @@ void Engine::OnStatus(TimeMs t, size_t pi, size_t step) {
     // Road time scene -> station between the snapped nodes (turn-restriction
     // copies of the station's node are not considered: a return trip).
     TimeMs delay = 0;
-    if (u.station_node != routing::kNoNode) {
-      routing::Millis back = engine_.TravelTime(calls_[p.call].node, u.station_node);
+    if (auto st = to_station_.find(u.station_node); st != to_station_.end()) {
+      routing::Millis back = st->second[p.call];
       if (back != routing::kUnreachable) delay = back;
     }
     Push(t + delay, Kind::kReturn, static_cast<std::int64_t>(pi), u.gen);
@@ -618,7 +638,20 @@ Result<Json> Engine::Run() {
   const TimeMs step = opt_.coverage_step_ms;
   for (TimeMs t = (t0 / step) * step + step; t <= t1; t += step) Push(t, Kind::kSample);
 
+  // Road times from every call to every home station, for the trips back
+  // (many-to-one from all calls, one query per station; the same times as a
+  // query per trip, without one in the event loop).
+  {
+    std::vector<NodeIndex> call_nodes;
+    for (const auto& c : calls_) call_nodes.push_back(c.node);
+    engine_.PrepareSources(call_nodes);
+    for (const auto& [id, u] : units_) {
+      if (u.station_node == routing::kNoNode || to_station_.count(u.station_node)) continue;
+      to_station_.emplace(u.station_node, engine_.TimesToTarget(u.station_node));
+    }
+  }
   const auto wall0 = std::chrono::steady_clock::now();
+  const double cpu0 = ThreadCpuSeconds();
   std::int64_t processed = 0;
   while (!queue_.empty()) {
     Event e = queue_.top();
@@ -629,6 +662,7 @@ Result<Json> Engine::Run() {
                                  static_cast<double>(e.t - t0) / opt_.speed));
       std::this_thread::sleep_until(due);
     }
+    const auto e0 = std::chrono::steady_clock::now();
     switch (e.kind) {
       case Kind::kCall:
         OnCall(e.t, static_cast<size_t>(e.a));
@@ -652,6 +686,8 @@ Result<Json> Engine::Run() {
         OnSample(e.t);
         break;
     }
+    event_seconds_[static_cast<int>(e.kind)] +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
     if (opt_.progress && (++processed & 255) == 0 && t1 > t0) {
       opt_.progress(
           std::clamp(static_cast<double>(e.t - t0) / static_cast<double>(t1 - t0), 0.0, 1.0));
@@ -659,6 +695,7 @@ Result<Json> Engine::Run() {
   }
   if (opt_.progress) opt_.progress(1.0);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  cpu_seconds_ = ThreadCpuSeconds() - cpu0;
   return Summary(seconds);
 }
 
@@ -874,6 +911,17 @@ Json Engine::Summary(double seconds) {
       {"replay_seconds", Num(seconds, 3)},
       {"rows_per_s", Num(seconds > 0 ? static_cast<double>(rows_replayed_) / seconds : 0)},
       {"commands", commands},
+      {"replay_cpu_seconds", Num(cpu_seconds_, 3)},
+      {"rows_per_cpu_s",
+       Num(cpu_seconds_ > 0 ? static_cast<double>(rows_replayed_) / cpu_seconds_ : 0)},
+      {"by_event_seconds",
+       {{"status", Num(event_seconds_[static_cast<int>(Kind::kStatus)], 4)},
+        {"return", Num(event_seconds_[static_cast<int>(Kind::kReturn)], 4)},
+        {"call", Num(event_seconds_[static_cast<int>(Kind::kCall)], 4)},
+        {"dispatch_row", Num(event_seconds_[static_cast<int>(Kind::kDispatchRow)], 4)},
+        {"beacon_dispatch", Num(event_seconds_[static_cast<int>(Kind::kBeaconDispatch)], 4)},
+        {"close_check", Num(event_seconds_[static_cast<int>(Kind::kCloseCheck)], 4)},
+        {"coverage_sample", Num(event_seconds_[static_cast<int>(Kind::kSample)], 4)}}},
       {"commands_per_s", Num(seconds > 0 ? static_cast<double>(commands) / seconds : 0)}};
   s["latency"] = lat;
   Json ex = Json::array();

@@ -169,30 +169,41 @@ RoadNetwork::Lease RoadNetwork::Borrow() const {
   return Lease(*this, std::move(e));
 }
 
-Result<RoadNetwork::Path> RoadNetwork::FastestPath(LatLon from, LatLon to) const {
-  auto a = SnapPoint(from);
-  if (!a) return Status(a.error().code(), "from: " + a.error().message(), "from");
-  auto b = SnapPoint(to);
-  if (!b) return Status(b.error().code(), "to: " + b.error().message(), "to");
+routing::Route RoadNetwork::PathBetween(NodeIndex from, NodeIndex to) const {
   auto engine = Borrow();
   // The fastest arrival at the target or one of its copies; the time queries
   // are cheap, so only the winner's path is unpacked.
-  NodeIndex target = b->node;
-  const std::vector<NodeIndex> arrivals = Arrivals(b->node);
+  NodeIndex target = to;
+  const std::vector<NodeIndex> arrivals = Arrivals(to);
   if (arrivals.size() > 1) {
     Millis best = kUnreachable;
     for (NodeIndex t : arrivals) {
-      if (Millis time = engine->TravelTime(a->node, t); time < best) {
+      if (Millis time = engine->TravelTime(from, t); time < best) {
         best = time;
         target = t;
       }
     }
   }
-  auto r = engine->ShortestPath(a->node, target);
+  return engine->ShortestPath(from, target);
+}
+
+Result<RoadNetwork::Path> RoadNetwork::FastestPath(LatLon from, LatLon to) const {
+  auto a = SnapPoint(from);
+  if (!a) return Status(a.error().code(), "from: " + a.error().message(), "from");
+  auto b = SnapPoint(to);
+  if (!b) return Status(b.error().code(), "to: " + b.error().message(), "to");
+  auto r = PathBetween(a->node, b->node);
   if (r.time_ms == kUnreachable) {
     return Status(Code::kNotFound, "no road route between the two points", "to");
   }
   return Path{*a, *b, std::move(r)};
+}
+
+std::optional<dispatch::TravelEstimate> RoadNetwork::BetweenNodes(NodeIndex from,
+                                                                  NodeIndex to) const {
+  auto r = PathBetween(from, to);
+  if (r.time_ms == kUnreachable) return std::nullopt;
+  return dispatch::TravelEstimate{r.time_ms / 1000.0 + fixed_s_, r.length_m, true, calibrated_};
 }
 
 Result<RouteAnswer> RoadNetwork::Route(LatLon from, LatLon to) const {

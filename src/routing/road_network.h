@@ -104,6 +104,9 @@ class RoadNetwork final : public dispatch::TravelTimes {
   // callers that cache snaps (beacon replay).
   std::vector<std::optional<dispatch::TravelEstimate>> ToTargetNode(
       std::span<const NodeIndex> sources, NodeIndex target) const;
+  // Between for snapped points (nullopt: no route): the same answer as
+  // Between for the points those snaps came from.
+  std::optional<dispatch::TravelEstimate> BetweenNodes(NodeIndex from, NodeIndex to) const;
 
   const RoadGraph& graph() const { return graph_; }
   // Added to every ETA (0 unless Adjusted); callers that compare road times
@@ -139,6 +142,7 @@ class RoadNetwork final : public dispatch::TravelTimes {
   // The fastest path between two snapped points (to the target or one of
   // its copies); errors name "from" or "to".
   Result<Path> FastestPath(LatLon from, LatLon to) const;
+  routing::Route PathBetween(NodeIndex from, NodeIndex to) const;
 
   RoadGraph graph_;
   ContractedGraph ch_;

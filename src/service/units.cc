@@ -195,6 +195,7 @@ Result<Json> Center::Recommend(IncidentId id, bool include_divert) const {
       auto u = units_.find(uid.value());
       if (u != units_.end()) assigned_types.push_back(u->second.unit_type);
     }
+    units.reserve(units_.size());
     for (const auto& [uid, u] : units_) {
       if (u.status == UnitStatus::kAvailable) {
         units.push_back(u);

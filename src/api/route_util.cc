@@ -1,5 +1,7 @@
 #include "api/route_util.h"
 
+#include <cstdlib>
+
 #include <charconv>
 
 namespace beacon::api {
@@ -30,6 +32,29 @@ std::optional<TimeMs> QueryTime(const Request& r, const std::string& key, Status
     err = Invalid(key + " must be an RFC 3339 time such as 2024-05-01T00:00:00Z", key);
   }
   return t;
+}
+
+Result<std::optional<LatLon>> QueryLatLon(const Request& r, bool required) {
+  const char* keys[] = {"lat", "lon"};
+  auto lat = r.query.find("lat");
+  auto lon = r.query.find("lon");
+  if (!required && lat == r.query.end() && lon == r.query.end()) {
+    return std::optional<LatLon>{};
+  }
+  double coord[2];
+  for (int i = 0; i < 2; ++i) {
+    auto it = i == 0 ? lat : lon;
+    char* end = nullptr;
+    double v = it == r.query.end() ? 0 : std::strtod(it->second.c_str(), &end);
+    double lim = i == 0 ? 90 : 180;
+    if (it == r.query.end() || it->second.empty() || *end != '\0' || !(v >= -lim) || !(v <= lim)) {
+      return Invalid(std::string(keys[i]) + " is required: a number in [-" +
+                         std::to_string(int(lim)) + ", " + std::to_string(int(lim)) + "]",
+                     keys[i]);
+    }
+    coord[i] = v;
+  }
+  return std::optional<LatLon>{LatLon{coord[0], coord[1]}};
 }
 
 }  // namespace beacon::api

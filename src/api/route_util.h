@@ -24,4 +24,9 @@ Status BadId(const std::string& what, const std::string& s);
 // sets `err` (naming `key`) unless an earlier parameter already did.
 std::optional<TimeMs> QueryTime(const Request& r, const std::string& key, Status& err);
 
+// The query's `lat` and `lon` as a position: nullopt when both are absent
+// (unless `required`); a missing, non-numeric or out-of-range one is an
+// error naming it.
+Result<std::optional<LatLon>> QueryLatLon(const Request& r, bool required);
+
 }  // namespace beacon::api

@@ -1,7 +1,6 @@
 // The dispatch floor's routes (docs/dispatch.md): notes on incidents,
-// changes to incidents and calls, and the duplicate check a call form runs
-// before a call is taken.
-#include <cstdlib>
+// changes to incidents and calls, the duplicate check a call form runs
+// before a call is taken, timers, facilities and premise notes.
 
 #include "api/route_util.h"
 #include "api/routes.h"
@@ -49,22 +48,9 @@ void RegisterFloorRoutes(Router& router, const RouteDeps& d) {
       "GET", v1 + "/duplicates", Permission::kCreateCall, [&center](const Context& c, Reply reply) {
         const auto& q = c.request->query;
         intake::DuplicateQuery dq;
-        double coord[2];
-        const char* keys[] = {"lat", "lon"};
-        for (int i = 0; i < 2; ++i) {
-          auto it = q.find(keys[i]);
-          char* end = nullptr;
-          double v = it == q.end() ? 0 : std::strtod(it->second.c_str(), &end);
-          double lim = i == 0 ? 90 : 180;
-          if (it == q.end() || it->second.empty() || *end != '\0' || !(v >= -lim) || !(v <= lim)) {
-            return reply(ErrorResponse(
-                Invalid(std::string(keys[i]) + " is required: a number in [-" +
-                            std::to_string(int(lim)) + ", " + std::to_string(int(lim)) + "]",
-                        keys[i])));
-          }
-          coord[i] = v;
-        }
-        dq.location = {coord[0], coord[1]};
+        auto where = QueryLatLon(*c.request, /*required=*/true);
+        if (!where) return reply(ErrorResponse(where.error()));
+        dq.location = **where;
         auto type = q.find("incident_type");
         if (type == q.end() || type->second.empty()) {
           return reply(ErrorResponse(Invalid(
@@ -79,6 +65,49 @@ void RegisterFloorRoutes(Router& router, const RouteDeps& d) {
         }
         Respond(std::move(reply), 200)(center.PossibleDuplicates(dq));
       });
+
+  router.Add(
+      "GET", v1 + "/timers", Permission::kReadOperations,
+      [&center](const Context&, Reply reply) { reply(JsonResponse(200, center.ListTimers())); });
+
+  router.Add("POST", v1 + "/timers/{id}/acknowledge", Permission::kDispatch,
+             [&center](const Context& c, Reply reply) {
+               center.AcknowledgeTimer(c.actor, c.params[0], Respond(std::move(reply), 200));
+             });
+
+  router.Add("GET", v1 + "/facilities", Permission::kReadResources,
+             [&center](const Context&, Reply reply) {
+               reply(JsonResponse(200, center.ListFacilities()));
+             });
+
+  router.Add("POST", v1 + "/facilities", Permission::kManageResources,
+             [&center](const Context& c, Reply reply) {
+               auto req = intake::ParseFacilityCreateRequest(c.request->body);
+               if (!req) return reply(ErrorResponse(req.error()));
+               center.CreateFacility(c.actor, std::move(*req), Respond(std::move(reply), 201));
+             });
+
+  router.Add("POST", v1 + "/facilities/{id}/status", Permission::kDispatch,
+             [&center](const Context& c, Reply reply) {
+               auto st = intake::ParseFacilityStatusRequest(c.request->body);
+               if (!st) return reply(ErrorResponse(st.error()));
+               center.SetFacilityStatus(c.actor, FacilityId{c.params[0]}, *st,
+                                        Respond(std::move(reply), 200));
+             });
+
+  router.Add("GET", v1 + "/premises", Permission::kReadOperations,
+             [&center](const Context& c, Reply reply) {
+               auto near = QueryLatLon(*c.request, /*required=*/false);
+               if (!near) return reply(ErrorResponse(near.error()));
+               center.ListPremises(c.actor, *near, Respond(std::move(reply), 200));
+             });
+
+  router.Add("POST", v1 + "/premises", Permission::kSupervise,
+             [&center](const Context& c, Reply reply) {
+               auto req = intake::ParsePremiseCreateRequest(c.request->body);
+               if (!req) return reply(ErrorResponse(req.error()));
+               center.CreatePremise(c.actor, std::move(*req), Respond(std::move(reply), 201));
+             });
 }
 
 }  // namespace beacon::api

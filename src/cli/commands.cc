@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cctype>
 #include <cstdlib>
@@ -246,9 +247,22 @@ int Serve(const ServeOptions& opts) {
     demo->Start();
   }
 
+  // Pending and status timers fire on a one-second tick (docs/dispatch.md).
+  boost::asio::steady_timer tick(ioc);
+  std::function<void()> arm_tick = [&] {
+    tick.expires_after(std::chrono::seconds(1));
+    tick.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      center.EvaluateTimers();
+      arm_tick();
+    });
+  };
+  arm_tick();
+
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     Log(Level::kInfo, "shutdown", {{"signal", sig}});
+    tick.cancel();
     server.Stop();
     ioc.stop();
   });

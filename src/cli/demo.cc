@@ -131,6 +131,51 @@ Status SeedDemoCity(service::Center& center) {
     });
     if (!r) return r.error();
   }
+  // The hospitals of the area, for the crews' transports.
+  struct DemoFacility {
+    const char* id;
+    const char* name;
+    const char* kind;
+    LatLon where;
+  };
+  constexpr DemoFacility kFacilities[] = {
+      {"SFGH",
+       "Zuckerberg San Francisco General (trauma centre)",
+       "trauma_centre",
+       {37.75567, -122.40496}},
+      {"CPMC-MB", "CPMC Mission Bernal", "hospital", {37.74934, -122.42084}},
+      {"UCSF-MB", "UCSF Medical Center at Mission Bay", "hospital", {37.76802, -122.38935}},
+  };
+  const json have_facilities = center.ListFacilities();
+  for (const auto& f : kFacilities) {
+    if (exists(have_facilities["facilities"], "facility_id", f.id)) continue;
+    intake::FacilityCreateRequest req;
+    req.facility_id = FacilityId{f.id};
+    req.name = f.name;
+    req.kind = f.kind;
+    req.location = f.where;
+    auto r = Wait([&](service::Done d) { center.CreateFacility(kSupervisor, req, std::move(d)); });
+    if (!r) return r.error();
+  }
+  // Two premise notes a dispatcher would want to see (invented, at real
+  // corners of the area).
+  auto notes = Wait([&](service::Done d) { center.ListPremises(kSupervisor, {}, std::move(d)); });
+  if (!notes) return notes.error();
+  if ((*notes)["premises"].empty()) {
+    intake::PremiseCreateRequest tanks;
+    tanks.location = LatLon{37.75228, -122.42060};
+    tanks.text = "Propane cylinders stored in the rear yard (demo note)";
+    tanks.hazard = true;
+    tanks.review_by = "2027-06-30";
+    intake::PremiseCreateRequest gate;
+    gate.location = LatLon{37.74815, -122.41814};
+    gate.text = "Gate code 2468 for the courtyard (demo note)";
+    for (auto* req : {&tanks, &gate}) {
+      auto r =
+          Wait([&](service::Done d) { center.CreatePremise(kSupervisor, *req, std::move(d)); });
+      if (!r) return r.error();
+    }
+  }
   return Status::Ok();
 }
 
@@ -163,6 +208,11 @@ void DemoTraffic::Run() {
   // Per-unit: when the simulated crew makes its next move.
   std::map<std::string, double> next_move;
   std::map<std::int64_t, double> first_seen;
+  // A few crews are slow to turn out, so the dispatched timer fires in the
+  // demo too (in real seconds: the thresholds are the plans' own).
+  const auto& status_s = center_.plans().timers().status_s;
+  auto dispatched_timer = status_s.find("dispatched");
+  double next_timer_look = 0;
 
   while (!stop_) {
     std::this_thread::sleep_for(
@@ -242,6 +292,18 @@ void DemoTraffic::Run() {
       }
     }
 
+    // Dispatcher: acknowledge raised timers now and then.
+    if (now >= next_timer_look) {
+      next_timer_look = now + 2 * pace_;
+      const json timers = center_.ListTimers();
+      for (const auto& t : timers["timers"]) {
+        if (t["state"] != "raised" || uni(rng) < 0.5) continue;
+        std::string id = t["timer_id"];
+        Try([&](service::Done d) { center_.AcknowledgeTimer(kDispatcher, id, std::move(d)); },
+            "acknowledge");
+      }
+    }
+
     // Crews: walk each committed unit through its statuses.
     // Bind the list first: a range-for over a member of a temporary dangles
     // before C++23 (the crews once stopped moving because of it).
@@ -253,7 +315,11 @@ void DemoTraffic::Run() {
         next_move.erase(uid);
         continue;
       }
-      auto [it, fresh] = next_move.emplace(uid, now + (3 + uni(rng) * 5) * pace_);
+      double first_wait = (3 + uni(rng) * 5) * pace_;
+      if (status == "dispatched" && dispatched_timer != status_s.end() && uni(rng) < 0.08) {
+        first_wait = dispatched_timer->second * 1.3;
+      }
+      auto [it, fresh] = next_move.emplace(uid, now + first_wait);
       if (now < it->second) continue;
       std::string next;
       double wait = 5;
@@ -268,10 +334,23 @@ void DemoTraffic::Run() {
         next = "at_hospital", wait = 10 + uni(rng) * 10;
       else
         next = "available";
-      auto st = model::ParseUnitStatus(next);
+      intake::UnitStatusRequest req;
+      req.status = *model::ParseUnitStatus(next);
+      if (req.status == model::UnitStatus::kTransporting) {
+        // The open hospital the crew is sent to (one on diversion is passed over).
+        const json facilities = center_.ListFacilities();
+        std::vector<std::string> open_ids;
+        for (const auto& f : facilities["facilities"]) {
+          if (f["status"] == "open") open_ids.push_back(f["facility_id"]);
+        }
+        if (!open_ids.empty()) {
+          req.destination = FacilityId{
+              open_ids[static_cast<size_t>(uni(rng) * open_ids.size()) % open_ids.size()]};
+        }
+      }
       Try(
           [&](service::Done d) {
-            center_.SetUnitStatus(kDispatcher, UnitId{uid}, *st, std::move(d));
+            center_.SetUnitStatus(kDispatcher, UnitId{uid}, req, std::move(d));
           },
           "status");
       it->second = now + wait * pace_;

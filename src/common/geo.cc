@@ -34,4 +34,18 @@ std::optional<LatLon> ParseLatLon(std::string_view s) {
   return LatLon{lat, lon};
 }
 
+bool InsidePolygon(LatLon p, const std::vector<LatLon>& ring) {
+  bool inside = false;
+  const size_t n = ring.size();
+  for (size_t i = 0, j = n - 1; i < n; j = i++) {
+    const LatLon& a = ring[i];
+    const LatLon& b = ring[j];
+    if ((a.lat > p.lat) != (b.lat > p.lat) &&
+        p.lon < (b.lon - a.lon) * (p.lat - a.lat) / (b.lat - a.lat) + a.lon) {
+      inside = !inside;
+    }
+  }
+  return inside;
+}
+
 }  // namespace beacon

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace beacon {
 
@@ -18,5 +19,9 @@ bool ValidLatLon(double lat, double lon);
 // Parses "LAT,LON" (the CLI's and query strings' coordinate form); nullopt
 // unless both are numbers in range.
 std::optional<LatLon> ParseLatLon(std::string_view text);
+// True when `p` lies inside the polygon `ring` (even-odd rule on lat/lon as
+// plane coordinates, good for the few hundred metres of a premise). The ring
+// may repeat its first point at the end.
+bool InsidePolygon(LatLon p, const std::vector<LatLon>& ring);
 
 }  // namespace beacon

@@ -28,6 +28,9 @@ using UnitId = StrongId<struct UnitTag, std::string>;
 using StationId = StrongId<struct StationTag, std::string>;
 using EventSeq = StrongId<struct EventSeqTag, std::int64_t>;
 using CameraId = StrongId<struct CameraTag, std::int64_t>;
+// Facilities carry the code the centre uses ("SFGH"); premise notes a number.
+using FacilityId = StrongId<struct FacilityTag, std::string>;
+using PremiseId = StrongId<struct PremiseTag, std::int64_t>;
 
 }  // namespace beacon
 

@@ -198,9 +198,9 @@ Result<StationCreateRequest> ParseStationCreateRequest(std::string_view body) {
   return StationCreateRequest{StationId{*id}, *name, *ll};
 }
 
-Result<model::UnitStatus> ParseUnitStatusRequest(std::string_view body) {
+Result<UnitStatusRequest> ParseUnitStatusRequest(std::string_view body) {
   json holder;
-  auto obj = Open(body, holder, {"status"});
+  auto obj = Open(body, holder, {"status", "destination", "reason"});
   if (!obj) return obj.error();
   auto s = obj->String("status", kMaxCode);
   if (!s) return s.error();
@@ -211,7 +211,24 @@ Result<model::UnitStatus> ParseUnitStatusRequest(std::string_view body) {
       list += (list.empty() ? "" : ", ") + std::string(model::ToString(x));
     return Invalid("status must be one of " + list, "status");
   }
-  return *st;
+  UnitStatusRequest req;
+  req.status = *st;
+  if (obj->Find("destination")) {
+    if (*st != model::UnitStatus::kTransporting) {
+      return Invalid("destination is only given with status transporting", "destination");
+    }
+    auto d = Identifier(*obj, "destination");
+    if (!d) return d.error();
+    req.destination = FacilityId{*d};
+  }
+  auto reason = obj->OptString("reason", kMaxName);
+  if (!reason) return reason.error();
+  if (*reason && (*reason)->empty()) return Invalid("reason must not be empty", "reason");
+  if (*st == model::UnitStatus::kOutOfService && !*reason) {
+    return Invalid("a unit goes out of service with a reason (e.g. \"mechanical\")", "reason");
+  }
+  req.reason = *reason;
+  return req;
 }
 
 Result<LatLon> ParsePositionRequest(std::string_view body) {
@@ -395,6 +412,158 @@ Result<CameraCreateRequest> ParseCameraCreateRequest(std::string_view body) {
         "stream_url");
   }
   return CameraCreateRequest{std::move(*name), *ll, std::move(*url)};
+}
+
+namespace {
+
+Result<bool> OptBool(const JsonObject& obj, std::string_view key) {
+  const json* v = obj.Find(key);
+  if (!v) return false;
+  if (!v->is_boolean()) {
+    return Malformed(obj.Field(key) + " must be a boolean, got " + JsonTypeName(*v),
+                     obj.Field(key));
+  }
+  return v->get<bool>();
+}
+
+// A calendar date YYYY-MM-DD with a month 01-12 and a day 01-31.
+bool ValidDate(std::string_view d) {
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (!std::isdigit(static_cast<unsigned char>(d[i]))) return false;
+  }
+  int month = (d[5] - '0') * 10 + (d[6] - '0');
+  int day = (d[8] - '0') * 10 + (d[9] - '0');
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+Result<model::FacilityStatus> ReadFacilityStatus(const JsonObject& obj) {
+  auto s = obj.String("status", kMaxCode);
+  if (!s) return s.error();
+  auto st = model::ParseFacilityStatus(*s);
+  if (!st) return Invalid("status must be one of open, diversion, closed", "status");
+  return *st;
+}
+
+}  // namespace
+
+Result<FacilityCreateRequest> ParseFacilityCreateRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"facility_id", "name", "kind", "location", "address", "status"});
+  if (!obj) return obj.error();
+  FacilityCreateRequest req;
+  auto id = Identifier(*obj, "facility_id");
+  if (!id) return id.error();
+  req.facility_id = FacilityId{*id};
+  auto name = obj->String("name", kMaxName);
+  if (!name) return name.error();
+  if (name->empty()) return Invalid("name must not be empty", "name");
+  req.name = *name;
+  auto kind = obj->String("kind", kMaxCode);
+  if (!kind) return kind.error();
+  bool known = false;
+  std::string kinds;
+  for (const char* k : kFacilityKinds) {
+    known = known || *kind == k;
+    kinds += (kinds.empty() ? "" : ", ") + std::string(k);
+  }
+  if (!known) return Invalid("kind must be one of " + kinds, "kind");
+  req.kind = *kind;
+  auto loc = obj->OptObject("location");
+  if (!loc) return loc.error();
+  if (!*loc) return Invalid("location {lat, lon} is required", "location");
+  auto ll = ReadLatLon(**loc);
+  if (!ll) return ll.error();
+  req.location = *ll;
+  auto address = obj->OptString("address", kMaxAddress);
+  if (!address) return address.error();
+  req.address = *address;
+  if (obj->Find("status")) {
+    auto st = ReadFacilityStatus(*obj);
+    if (!st) return st.error();
+    req.status = *st;
+  }
+  return req;
+}
+
+Result<model::FacilityStatus> ParseFacilityStatusRequest(std::string_view body) {
+  json holder;
+  auto obj = Open(body, holder, {"status"});
+  if (!obj) return obj.error();
+  return ReadFacilityStatus(*obj);
+}
+
+Result<PremiseCreateRequest> ParsePremiseCreateRequest(std::string_view body) {
+  json holder;
+  auto obj =
+      Open(body, holder,
+           {"address", "location", "polygon", "text", "hazard", "names_resident", "review_by"});
+  if (!obj) return obj.error();
+  PremiseCreateRequest req;
+  auto text = obj->String("text", kMaxNote);
+  if (!text) return text.error();
+  if (text->empty()) return Invalid("text must not be empty", "text");
+  req.text = *text;
+  auto address = obj->OptString("address", kMaxAddress);
+  if (!address) return address.error();
+  if (*address && (*address)->empty()) return Invalid("address must not be empty", "address");
+  req.address = *address;
+  auto loc = obj->OptObject("location");
+  if (!loc) return loc.error();
+  if (*loc) {
+    auto ll = ReadLatLon(**loc);
+    if (!ll) return ll.error();
+    req.location = *ll;
+  }
+  if (const json* poly = obj->Find("polygon")) {
+    if (!poly->is_array()) {
+      return Malformed(
+          std::string("polygon must be an array of [lat, lon], got ") + JsonTypeName(*poly),
+          "polygon");
+    }
+    if (poly->size() > kMaxPolygonPoints) {
+      return Invalid("polygon has more than " + std::to_string(kMaxPolygonPoints) + " points",
+                     "polygon");
+    }
+    for (size_t i = 0; i < poly->size(); ++i) {
+      const json& v = (*poly)[i];
+      std::string field = "polygon[" + std::to_string(i) + "]";
+      if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number()) {
+        return Malformed(field + " must be [lat, lon]", field);
+      }
+      double lat = v[0].get<double>(), lon = v[1].get<double>();
+      if (!ValidLatLon(lat, lon)) {
+        return Invalid(field + " is out of range (lat -90..90, lon -180..180)", field);
+      }
+      req.polygon.push_back({lat, lon});
+    }
+    if (req.polygon.size() < 4) {
+      return Invalid("polygon needs at least 3 corners and its first point again at the end",
+                     "polygon");
+    }
+    const LatLon& first = req.polygon.front();
+    const LatLon& last = req.polygon.back();
+    if (first.lat != last.lat || first.lon != last.lon) {
+      return Invalid("polygon is not closed: its last point must repeat its first", "polygon");
+    }
+  }
+  if (!req.location && req.polygon.empty() && !req.address) {
+    return Invalid("a premise note needs a location {lat, lon}, a polygon or an address",
+                   "location");
+  }
+  auto hazard = OptBool(*obj, "hazard");
+  if (!hazard) return hazard.error();
+  req.hazard = *hazard;
+  auto names = OptBool(*obj, "names_resident");
+  if (!names) return names.error();
+  req.names_resident = *names;
+  auto review = obj->OptString("review_by", 10);
+  if (!review) return review.error();
+  if (*review && !ValidDate(**review)) {
+    return Invalid("review_by must be a date YYYY-MM-DD", "review_by");
+  }
+  req.review_by = *review;
+  return req;
 }
 
 }  // namespace beacon::intake

@@ -88,11 +88,47 @@ struct CameraCreateRequest {
 // Limit on a camera stream URL, in bytes.
 constexpr size_t kMaxUrl = 2000;
 
+// POST /units/{id}/status: the new status; `destination` (a facility code)
+// only with transporting; `reason` required with out_of_service.
+struct UnitStatusRequest {
+  model::UnitStatus status = model::UnitStatus::kAvailable;
+  std::optional<FacilityId> destination;
+  std::optional<std::string> reason;
+};
+
+// POST /facilities.
+struct FacilityCreateRequest {
+  FacilityId facility_id;
+  std::string name;
+  std::string kind;  // hospital, trauma_centre, station_yard, other
+  LatLon location;
+  std::optional<std::string> address;
+  model::FacilityStatus status = model::FacilityStatus::kOpen;
+};
+// Facility kinds, for messages and the docs.
+inline constexpr const char* kFacilityKinds[] = {"hospital", "trauma_centre", "station_yard",
+                                                 "other"};
+
+// POST /premises: a note at an address, a point {lat, lon} or inside a
+// polygon [[lat, lon], ...] closed by repeating its first point (at most
+// kMaxPolygonPoints); at least a point, a polygon or an address.
+struct PremiseCreateRequest {
+  std::optional<std::string> address;
+  std::optional<LatLon> location;
+  std::vector<LatLon> polygon;
+  std::string text;
+  bool hazard = false;
+  bool names_resident = false;
+  std::optional<std::string> review_by;  // YYYY-MM-DD
+};
+constexpr size_t kMaxPolygonPoints = 1000;
+constexpr size_t kMaxNote = 2000;
+
 Result<model::CallInput> ParseCallRequest(std::string_view body);
 Result<LoginRequest> ParseLoginRequest(std::string_view body);
 Result<UnitCreateRequest> ParseUnitCreateRequest(std::string_view body);
 Result<StationCreateRequest> ParseStationCreateRequest(std::string_view body);
-Result<model::UnitStatus> ParseUnitStatusRequest(std::string_view body);
+Result<UnitStatusRequest> ParseUnitStatusRequest(std::string_view body);
 Result<LatLon> ParsePositionRequest(std::string_view body);
 Result<AssignmentRequest> ParseAssignmentRequest(std::string_view body);
 Result<IncidentPatchRequest> ParseIncidentPatchRequest(std::string_view body);
@@ -105,5 +141,9 @@ Result<std::string> ParseCloseRequest(std::string_view body);
 Result<UserCreateRequest> ParseUserCreateRequest(std::string_view body);
 // {"name", "lat", "lon", "stream_url"}: an http, https or rtsp URL with a host.
 Result<CameraCreateRequest> ParseCameraCreateRequest(std::string_view body);
+Result<FacilityCreateRequest> ParseFacilityCreateRequest(std::string_view body);
+// {"status": "open" | "diversion" | "closed"}.
+Result<model::FacilityStatus> ParseFacilityStatusRequest(std::string_view body);
+Result<PremiseCreateRequest> ParsePremiseCreateRequest(std::string_view body);
 
 }  // namespace beacon::intake

@@ -1,6 +1,7 @@
 #include "model/types.h"
 
 #include <array>
+#include <cctype>
 #include <cmath>
 
 namespace beacon::model {
@@ -97,6 +98,16 @@ std::vector<UnitId> Incident::ActiveUnits() const {
     if (!a.released_at) out.push_back(a.unit_id);
   }
   return out;
+}
+
+std::optional<TimeMs> Incident::PendingSince() const {
+  if (status != IncidentStatus::kOpen) return std::nullopt;
+  for (const auto& a : assignments) {
+    if (!a.released_at) return std::nullopt;
+  }
+  if (pending_since) return pending_since;
+  if (assignments.empty()) return opened_at;
+  return std::nullopt;
 }
 
 json ToJson(const Call& c, bool with_personal) {
@@ -218,6 +229,7 @@ json ToJson(const Incident& i, bool with_timeline) {
     for (const auto& d : i.possible_duplicates) dups.push_back(ToJson(d));
     j["possible_duplicates"] = std::move(dups);
   }
+  if (i.pending_since) j["pending_since"] = FormatRfc3339(*i.pending_since);
   if (i.eido) {
     json calls_map = json::array();
     for (const auto& [eid, cid] : i.eido->calls) calls_map.push_back({eid, cid.value()});
@@ -274,6 +286,7 @@ Incident IncidentFromJson(const json& j) {
                                        d.value("reason", "")});
     }
   }
+  if (auto p = GetOpt<std::string>(j, "pending_since")) i.pending_since = ParseRfc3339(*p);
   if (auto it = j.find("eido"); it != j.end() && it->is_object()) {
     EidoLink link;
     link.incident_id = it->at("incident_id").get<std::string>();
@@ -304,6 +317,8 @@ json ToJson(const Unit& u) {
   if (u.position) j["position"] = LocJson(*u.position);
   if (u.position_at) j["position_at"] = FormatRfc3339(*u.position_at);
   if (u.incident_id) j["incident_id"] = u.incident_id->value();
+  if (u.destination) j["destination"] = u.destination->value();
+  PutOpt(j, "status_reason", u.status_reason);
   return j;
 }
 
@@ -317,6 +332,8 @@ Unit UnitFromJson(const json& j) {
   if (auto it = j.find("position"); it != j.end()) u.position = LocFromJson(*it);
   if (auto p = GetOpt<std::string>(j, "position_at")) u.position_at = ParseRfc3339(*p);
   if (auto i = GetOpt<std::int64_t>(j, "incident_id")) u.incident_id = IncidentId{*i};
+  if (auto d = GetOpt<std::string>(j, "destination")) u.destination = FacilityId{*d};
+  u.status_reason = GetOpt<std::string>(j, "status_reason");
   return u;
 }
 
@@ -343,6 +360,120 @@ Camera CameraFromJson(const json& j) {
           j.at("stream_url").get<std::string>(),
           ParseRfc3339(j.at("created_at").get<std::string>()).value_or(0),
           j.value("created_by", "")};
+}
+
+std::string_view ToString(FacilityStatus s) {
+  switch (s) {
+    case FacilityStatus::kOpen:
+      return "open";
+    case FacilityStatus::kDiversion:
+      return "diversion";
+    case FacilityStatus::kClosed:
+      return "closed";
+  }
+  return "open";
+}
+
+std::optional<FacilityStatus> ParseFacilityStatus(std::string_view text) {
+  for (auto s : {FacilityStatus::kOpen, FacilityStatus::kDiversion, FacilityStatus::kClosed}) {
+    if (ToString(s) == text) return s;
+  }
+  return std::nullopt;
+}
+
+json ToJson(const Facility& f) {
+  json j = {{"facility_id", f.id.value()},
+            {"name", f.name},
+            {"kind", f.kind},
+            {"location", LocJson(f.location)},
+            {"status", ToString(f.status)},
+            {"status_at", FormatRfc3339(f.status_at)},
+            {"status_by", f.status_by}};
+  PutOpt(j, "address", f.address);
+  return j;
+}
+
+Facility FacilityFromJson(const json& j) {
+  Facility f;
+  f.id = FacilityId{j.at("facility_id").get<std::string>()};
+  f.name = j.at("name").get<std::string>();
+  f.kind = j.value("kind", "other");
+  f.location = LocFromJson(j.at("location"));
+  f.address = GetOpt<std::string>(j, "address");
+  f.status = ParseFacilityStatus(j.value("status", "open")).value_or(FacilityStatus::kOpen);
+  f.status_at = ParseRfc3339(j.value("status_at", "")).value_or(0);
+  f.status_by = j.value("status_by", "");
+  return f;
+}
+
+json ToJson(const Premise& p) {
+  json j = {{"premise_id", p.id.value()},
+            {"text", p.text},
+            {"hazard", p.hazard},
+            {"names_resident", p.names_resident},
+            {"created_at", FormatRfc3339(p.created_at)},
+            {"created_by", p.created_by}};
+  PutOpt(j, "address", p.address);
+  if (p.point) j["location"] = LocJson(*p.point);
+  if (!p.polygon.empty()) {
+    json ring = json::array();
+    for (const auto& v : p.polygon) ring.push_back({v.lat, v.lon});
+    j["polygon"] = std::move(ring);
+  }
+  PutOpt(j, "review_by", p.review_by);
+  return j;
+}
+
+Premise PremiseFromJson(const json& j) {
+  Premise p;
+  p.id = PremiseId{j.at("premise_id").get<std::int64_t>()};
+  p.text = j.at("text").get<std::string>();
+  p.hazard = j.value("hazard", false);
+  p.names_resident = j.value("names_resident", false);
+  p.created_at = ParseRfc3339(j.value("created_at", "")).value_or(0);
+  p.created_by = j.value("created_by", "");
+  p.address = GetOpt<std::string>(j, "address");
+  if (auto it = j.find("location"); it != j.end()) p.point = LocFromJson(*it);
+  if (auto it = j.find("polygon"); it != j.end()) {
+    for (const auto& v : *it) p.polygon.push_back({v.at(0).get<double>(), v.at(1).get<double>()});
+  }
+  p.review_by = GetOpt<std::string>(j, "review_by");
+  return p;
+}
+
+namespace {
+// Case and runs of spaces folded, so "12  Main st" is "12 MAIN ST".
+std::string FoldAddress(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == ',') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+}  // namespace
+
+std::optional<double> PremiseDistanceM(const Premise& p, const std::optional<LatLon>& where,
+                                       const std::optional<std::string>& address) {
+  if (address && p.address && !p.address->empty() &&
+      FoldAddress(*address) == FoldAddress(*p.address)) {
+    return 0.0;
+  }
+  if (!where) return std::nullopt;
+  if (!p.polygon.empty() && InsidePolygon(*where, p.polygon)) return 0.0;
+  if (p.point) {
+    double d = HaversineM(*where, *p.point);
+    if (d <= kPremiseMatchM) return d;
+  }
+  return std::nullopt;
+}
+
+bool NeedsReview(const Premise& p, std::string_view today) {
+  return p.review_by && *p.review_by < today;
 }
 
 }  // namespace beacon::model

@@ -145,9 +145,17 @@ struct Incident {
   // Open incidents the first call of this one may also report (suggested on
   // intake, not linked).
   std::vector<DuplicateSuggestion> possible_duplicates;
+  // Set when a divert took the incident's last unit: it waits for a unit
+  // again from then (docs/dispatch.md, timers).
+  std::optional<TimeMs> pending_since;
 
   // Units currently committed to this incident (not yet released).
   std::vector<UnitId> ActiveUnits() const;
+  // Since when the incident has been waiting for a unit, or nullopt when it
+  // is not: open, no unit committed, and no unit ever assigned (waiting
+  // since it opened) or its last one diverted away (since then). An
+  // incident whose crews were released while it stays open is not waiting.
+  std::optional<TimeMs> PendingSince() const;
 };
 
 struct Station {
@@ -165,7 +173,54 @@ struct Unit {
   std::optional<TimeMs> position_at;
   std::optional<IncidentId> incident_id;
   TimeMs status_at = 0;
+  // The facility a transporting unit is taking a patient to (kept while at
+  // hospital, cleared by any other status).
+  std::optional<FacilityId> destination;
+  // Why a unit is out of service (required for that status).
+  std::optional<std::string> status_reason;
 };
+
+// A hospital, trauma centre or apparatus yard units take patients or go to.
+enum class FacilityStatus { kOpen, kDiversion, kClosed };
+std::string_view ToString(FacilityStatus s);
+std::optional<FacilityStatus> ParseFacilityStatus(std::string_view text);
+
+struct Facility {
+  FacilityId id;
+  std::string name;
+  std::string kind;  // hospital, trauma_centre, station_yard, other
+  LatLon location;
+  std::optional<std::string> address;
+  FacilityStatus status = FacilityStatus::kOpen;
+  TimeMs status_at = 0;
+  std::string status_by;
+};
+
+// A premise note: what responders should know about a place (a hazard, an
+// access code, a resident needing help), at an address, a point or inside
+// a polygon. `names_resident` marks a note that can identify a person: only
+// roles that read personal data see its text, and each read is audited.
+struct Premise {
+  PremiseId id;
+  std::optional<std::string> address;
+  std::optional<LatLon> point;
+  std::vector<LatLon> polygon;  // a closed ring (first point == last), or empty
+  std::string text;
+  bool hazard = false;
+  bool names_resident = false;
+  std::optional<std::string> review_by;  // YYYY-MM-DD
+  TimeMs created_at = 0;
+  std::string created_by;
+};
+// Notes within this distance of an incident's location apply to it.
+constexpr double kPremiseMatchM = 30;
+// How far `p` is from a place: 0 inside its polygon or at its address (same
+// text, case and spacing folded), the distance to its point, or nullopt when
+// the note does not apply there (farther than kPremiseMatchM).
+std::optional<double> PremiseDistanceM(const Premise& p, const std::optional<LatLon>& where,
+                                       const std::optional<std::string>& address);
+// True when the note's review_by date is before `today` (YYYY-MM-DD).
+bool NeedsReview(const Premise& p, std::string_view today);
 
 // A traffic or site camera of the registry. Beacon stores and hands out
 // the stream URL only; it never analyses video.
@@ -197,5 +252,11 @@ Station StationFromJson(const nlohmann::json& j);
 // The whole camera record, stream_url included (storage and POST answer).
 nlohmann::json ToJson(const Camera& c);
 Camera CameraFromJson(const nlohmann::json& j);
+nlohmann::json ToJson(const Facility& f);
+Facility FacilityFromJson(const nlohmann::json& j);
+// The whole note (storage); the API redacts names_resident notes for roles
+// that may not read personal data.
+nlohmann::json ToJson(const Premise& p);
+Premise PremiseFromJson(const nlohmann::json& j);
 
 }  // namespace beacon::model

@@ -125,7 +125,8 @@ class InProcessDriver final : public Driver {
   Status SetStatus(TimeMs now, const std::string& unit_id, model::UnitStatus s) override {
     return Run("status", now,
                [&](service::Done d) {
-                 center_.SetUnitStatus(kReplay, UnitId{unit_id}, s, std::move(d));
+                 center_.SetUnitStatus(kReplay, UnitId{unit_id}, {s, std::nullopt, std::nullopt},
+                                       std::move(d));
                })
         .error_or_ok();
   }

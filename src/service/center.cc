@@ -1,6 +1,7 @@
 // Center: construction, loading a snapshot, the commit path and the small
 // shared helpers. The commands live beside it, one file per aggregate
-// (calls.cc, incidents.cc, units.cc, exchange.cc, cameras.cc, alerts.cc).
+// (calls.cc, incidents.cc, units.cc, exchange.cc, cameras.cc, alerts.cc,
+// timers.cc, facilities.cc, premises.cc).
 #include "service/center.h"
 #include "service/center_tx.h"
 
@@ -15,7 +16,9 @@ Center::Center(store::Store& store, const dispatch::ResponsePlans& plans,
       travel_times_(travel_times),
       clock_(clock),
       sink_(sink),
-      open_index_(plans.duplicate_distance_m()) {}
+      open_index_(plans.duplicate_distance_m()) {
+  timers_enabled_ = !plans.timers().pending_s.empty() || !plans.timers().status_s.empty();
+}
 
 Status Center::Load(const store::Snapshot& snap) {
   std::lock_guard lock(mu_);
@@ -52,6 +55,25 @@ Status Center::Load(const store::Snapshot& snap) {
     }
     for (const auto& [id, c] : calls_) RememberKeys(c);
     LoadAlerts(snap);
+    for (const auto& d : snap.facilities) {
+      auto f = model::FacilityFromJson(Json::parse(d));
+      facilities_.emplace(f.id.value(), std::move(f));
+    }
+    for (const auto& d : snap.premises) {
+      auto p = model::PremiseFromJson(Json::parse(d));
+      next_premise_ = std::max(next_premise_, p.id.value() + 1);
+      premises_.emplace(p.id.value(), std::move(p));
+    }
+    // Watches follow from the state; the stored records say which
+    // crossings already fired, so none fires twice across a restart.
+    if (timers_enabled_) {
+      for (const auto& [id, inc] : incidents_) WatchIncident(inc, nullptr);
+      for (const auto& [id, u] : units_) WatchUnit(u, nullptr);
+    }
+    for (const auto& d : snap.timers) {
+      auto t = dispatch::TimerFromJson(Json::parse(d));
+      if (!timers_.Restore(t)) stale_timers_.push_back(t.id);
+    }
   } catch (const Json::exception& e) {
     return Status(Code::kInternal, std::string("stored record is corrupt: ") + e.what());
   }
@@ -60,6 +82,7 @@ Status Center::Load(const store::Snapshot& snap) {
 }
 
 void Center::Submit(Tx& tx, Json body, Done done) {
+  RefreshTimers(tx);
   auto events = tx.batch().events;
   store_.Submit(std::move(tx.batch()), [this, events = std::move(events), body = std::move(body),
                                         done = std::move(done)](const Status& s) mutable {
@@ -98,6 +121,8 @@ void Center::ReleaseUnit(Tx& tx, Unit& u, const std::string& why) {
     }
   }
   u.incident_id.reset();
+  u.destination.reset();
+  u.status_reason.reset();
   u.status = UnitStatus::kAvailable;
   u.status_at = tx.now();
   tx.PutEvent("unit.updated", u);

@@ -21,6 +21,7 @@
 #include "correlate/duplicate_detector.h"
 #include "correlate/incident_index.h"
 #include "dispatch/response_plan.h"
+#include "dispatch/timers.h"
 #include "dispatch/travel_times.h"
 #include "eido/eido.h"
 #include "intake/requests.h"
@@ -72,7 +73,10 @@ class Center {
   void Split(const Actor& a, IncidentId from, std::vector<CallId> calls, Done done);
   void Close(const Actor& a, IncidentId incident, std::string disposition, Done done);
   void CreateUnit(const Actor& a, intake::UnitCreateRequest req, Done done);
-  void SetUnitStatus(const Actor& a, UnitId unit, model::UnitStatus status, Done done);
+  // The status machine; `transporting` may name a destination facility (not
+  // a closed one; one on diversion is accepted with a warning in the body),
+  // `out_of_service` carries a reason.
+  void SetUnitStatus(const Actor& a, UnitId unit, intake::UnitStatusRequest req, Done done);
   void SetUnitPosition(const Actor& a, UnitId unit, LatLon position, Done done);
   void CreateStation(const Actor& a, intake::StationCreateRequest req, Done done);
 
@@ -105,6 +109,31 @@ class Center {
   void PatchCall(const Actor& a, CallId call, intake::CallPatchRequest req, Done done);
   // What POST /calls would answer as possible duplicates for such a call.
   Result<Json> PossibleDuplicates(const intake::DuplicateQuery& q) const;
+
+  // ---- Timers (docs/dispatch.md): an incident waiting for a unit beyond
+  // its priority's threshold, a unit in a status beyond the status's.
+  // Fires the timers due now: `beacon serve` calls it every second. Events
+  // timer.raised / timer.cleared / timer.acknowledged; records in the store
+  // so a restart neither forgets nor re-fires a crossing.
+  void EvaluateTimers();
+  // {"timers": [...]}: raised and acknowledged timers, longest raised first.
+  Json ListTimers() const;
+  // Silences a raised timer until its next threshold (audited).
+  void AcknowledgeTimer(const Actor& a, const std::string& timer_id, Done done);
+  // Fired-or-not watches (benchmarks and tests).
+  size_t TimerWatchCount() const;
+
+  // ---- Facilities: hospitals and yards units transport to (facilities.cc).
+  void CreateFacility(const Actor& a, intake::FacilityCreateRequest req, Done done);
+  void SetFacilityStatus(const Actor& a, FacilityId id, model::FacilityStatus status, Done done);
+  Json ListFacilities() const;
+
+  // ---- Premise notes (premises.cc): hazards and what responders should
+  // know about a place. Notes that can name a resident are redacted for
+  // roles without personal-data access and audited when read.
+  void CreatePremise(const Actor& a, intake::PremiseCreateRequest req, Done done);
+  // All notes, or those applying at `near` (within kPremiseMatchM or inside).
+  void ListPremises(const Actor& a, std::optional<LatLon> near, Done done);
 
   CenterStats Stats() const;
   const dispatch::ResponsePlans& plans() const { return plans_; }
@@ -165,6 +194,30 @@ class Center {
   std::vector<model::Station> StationList() const;
   model::Incident* OpenIncident(IncidentId id, Status& err);
   void ReleaseUnit(Tx& tx, model::Unit& u, const std::string& why);
+
+  // Timers (timers.cc; require mu_). Refresh re-derives the watches of the
+  // incidents and units a command touched and clears those that ended, in
+  // the command's own batch; Watch* without a Tx only set up the watch (Load).
+  void RefreshTimers(Tx& tx);
+  void WatchIncident(const model::Incident& inc, Tx* tx);
+  void WatchUnit(const model::Unit& u, Tx* tx);
+  void ClearTimer(Tx& tx, const dispatch::Timer& t);
+  bool timers_enabled_ = false;
+  dispatch::TimerBoard timers_;
+  std::map<std::string, std::string> unit_timer_;  // unit -> its status timer's id
+  std::vector<std::string> stale_timers_;          // stored, without a watch: clear next
+  // Premise notes applying to an incident (hazards only, or all), as a role
+  // that may or may not read personal data sees them; the ids of notes whose
+  // resident-naming text was shown go to `personal_read`, for the audit log
+  // (requires mu_).
+  Json PremiseNotes(const model::Incident& inc, bool may_read_personal, bool hazards_only,
+                    std::vector<PremiseId>& personal_read) const;
+  // Audit records "premise.read" for notes naming a resident that were shown.
+  static void AuditPremiseReads(Tx& tx, const std::vector<PremiseId>& ids,
+                                const std::string& context);
+  std::map<std::string, model::Facility> facilities_;
+  std::map<std::int64_t, model::Premise> premises_;
+  std::int64_t next_premise_ = 1;
 
   store::Store& store_;
   const dispatch::ResponsePlans& plans_;

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "dispatch/timers.h"
 #include "service/center.h"
 
 namespace beacon::service {
@@ -51,7 +53,10 @@ class Center::Tx {
     batch_.events.push_back({++c_.seq_, now_, std::move(type), std::move(data)});
   }
   // Stores the record and emits `type` with it, rendering the JSON once.
+  // Remembers the incident or unit as touched: its timers are refreshed
+  // before the batch is submitted (Center::Submit).
   void PutEvent(std::string type, const Incident& x) {
+    touched_incidents_.insert(x.id.value());
     if (!records_) {
       ++c_.seq_;
       return;
@@ -69,6 +74,7 @@ class Center::Tx {
         {store::Table::kIncidents, std::to_string(x.id.value()), std::move(doc)});
   }
   void PutEvent(std::string type, const Unit& x) {
+    touched_units_.insert(x.id.value());
     if (!records_) {
       ++c_.seq_;
       return;
@@ -107,7 +113,33 @@ class Center::Tx {
     batch_.upserts.push_back(
         {store::Table::kCameras, std::to_string(x.id.value()), model::ToJson(x).dump()});
   }
+  void Put(const model::Facility& x) {
+    if (!records_) return;
+    batch_.upserts.push_back({store::Table::kFacilities, x.id.value(), model::ToJson(x).dump()});
+  }
+  void Put(const model::Premise& x) {
+    if (!records_) return;
+    batch_.upserts.push_back(
+        {store::Table::kPremises, std::to_string(x.id.value()), model::ToJson(x).dump()});
+  }
+  // A fired timer's record and its event, rendering the JSON once.
+  void PutEvent(std::string type, const dispatch::Timer& x) {
+    if (!records_) {
+      ++c_.seq_;
+      return;
+    }
+    std::string doc = dispatch::ToJson(x).dump();
+    Event(std::move(type), R"({"timer":)" + doc + "}");
+    batch_.upserts.push_back({store::Table::kTimers, x.id, std::move(doc)});
+  }
+  // A cleared timer's record goes.
+  void EraseTimer(const std::string& id) {
+    if (!records_) return;
+    batch_.upserts.push_back({store::Table::kTimers, id, std::string()});
+  }
   store::Batch& batch() { return batch_; }
+  const std::set<std::int64_t>& touched_incidents() const { return touched_incidents_; }
+  const std::set<std::string>& touched_units() const { return touched_units_; }
 
  private:
   Center& c_;
@@ -117,6 +149,8 @@ class Center::Tx {
   store::Batch batch_;
   // Timeline entries (JSON) added since the incident's last event.
   std::map<std::int64_t, std::vector<std::string>> added_;
+  std::set<std::int64_t> touched_incidents_;
+  std::set<std::string> touched_units_;
 };
 
 inline std::string IncidentObject(IncidentId id) {

@@ -171,12 +171,15 @@ void Center::GetIncident(const Actor& a, IncidentId id, Done done) {
   }
   Json body = model::ToJson(it->second);
   body["calls"] = std::move(calls);
-  if (!personal) {
+  std::vector<PremiseId> premise_reads;
+  body["premises"] = PremiseNotes(it->second, may, /*hazards_only=*/false, premise_reads);
+  if (!personal && premise_reads.empty()) {
     lock.unlock();
     return done(std::move(body));
   }
   Tx tx(*this, a);
-  tx.Audit("incident.read_personal", IncidentObject(id));
+  if (personal) tx.Audit("incident.read_personal", IncidentObject(id));
+  AuditPremiseReads(tx, premise_reads, IncidentObject(id));
   Submit(tx, std::move(body), std::move(done));
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "dispatch/recommender.h"
+#include "model/permissions.h"
 
 namespace beacon::service {
 
@@ -47,6 +48,8 @@ void Center::Assign(const Actor& a, IncidentId incident_id, UnitId unit_id, Done
     tx.Timeline(*from, "unit_diverted",
                 u.id.value() + " diverted to incident " + std::to_string(inc->id.value()) +
                     " (priority " + std::to_string(inc->priority) + ")");
+    // Its last unit gone, the incident waits for one again from now.
+    if (from->ActiveUnits().empty()) from->pending_since = tx.now();
     tx.PutEvent("incident.updated", *from);
     tx.Audit("assignment.divert",
              IncidentObject(from->id) + "/unit/" + u.id.value() + "->" + IncidentObject(inc->id));
@@ -54,21 +57,34 @@ void Center::Assign(const Actor& a, IncidentId incident_id, UnitId unit_id, Done
   u.status = UnitStatus::kDispatched;
   u.status_at = tx.now();
   u.incident_id = inc->id;
+  u.destination.reset();
   inc->assignments.push_back({u.id, tx.now(), std::nullopt});
+  inc->pending_since.reset();
+  // The crew gets the place's hazard notes with its assignment.
+  std::vector<PremiseId> personal_read;
+  Json hazards = PremiseNotes(*inc, model::Allowed(a.role, model::Permission::kReadPersonal),
+                              /*hazards_only=*/true, personal_read);
+  AuditPremiseReads(tx, personal_read, IncidentObject(inc->id));
   tx.Timeline(*inc, "assigned",
               u.id.value() + " (" + u.unit_type + ") dispatched" +
                   (from ? " (diverted from incident " + std::to_string(from->id.value()) + ")"
-                        : std::string()));
+                        : std::string()) +
+                  (hazards.empty()
+                       ? std::string()
+                       : "; " + std::to_string(hazards.size()) + " hazard note(s) at this place"));
   tx.PutEvent("unit.updated", u);
   tx.PutEvent("incident.updated", *inc);
   tx.Audit("assignment.create", IncidentObject(inc->id) + "/unit/" + u.id.value());
   Json body = {
       {"incident_id", inc->id.value()}, {"unit_id", u.id.value()}, {"status", "dispatched"}};
   if (from) body["diverted_from"] = from->id.value();
+  if (!hazards.empty()) body["hazards"] = std::move(hazards);
   Submit(tx, std::move(body), std::move(done));
 }
 
-void Center::SetUnitStatus(const Actor& a, UnitId unit_id, UnitStatus status, Done done) {
+void Center::SetUnitStatus(const Actor& a, UnitId unit_id, intake::UnitStatusRequest req,
+                           Done done) {
+  const UnitStatus status = req.status;
   std::unique_lock lock(mu_);
   auto uit = units_.find(unit_id.value());
   if (uit == units_.end()) return done(NotFound("no unit " + unit_id.value()));
@@ -85,6 +101,19 @@ void Center::SetUnitStatus(const Actor& a, UnitId unit_id, UnitStatus status, Do
       msg += " (assign the unit to an incident to dispatch it)";
     return done(Conflict(msg, "status"));
   }
+  const model::Facility* destination = nullptr;
+  if (req.destination) {
+    auto f = facilities_.find(req.destination->value());
+    if (f == facilities_.end()) {
+      return done(
+          Invalid("no facility " + req.destination->value() + " (GET /facilities lists them)",
+                  "destination"));
+    }
+    if (f->second.status == model::FacilityStatus::kClosed) {
+      return done(Conflict("facility " + f->first + " is closed", "destination"));
+    }
+    destination = &f->second;
+  }
   Tx tx(*this, a);
   std::string from(model::ToString(u.status));
   if (status == UnitStatus::kAvailable && u.incident_id) {
@@ -92,11 +121,19 @@ void Center::SetUnitStatus(const Actor& a, UnitId unit_id, UnitStatus status, Do
   } else {
     u.status = status;
     u.status_at = tx.now();
+    if (destination) {
+      u.destination = destination->id;
+    } else if (status != UnitStatus::kAtHospital) {
+      u.destination.reset();
+    }
+    u.status_reason = req.reason;
     if (u.incident_id) {
       auto it = incidents_.find(u.incident_id->value());
       if (it != incidents_.end()) {
-        tx.Timeline(it->second, "unit_status",
-                    u.id.value() + " " + from + " -> " + std::string(model::ToString(status)));
+        std::string text =
+            u.id.value() + " " + from + " -> " + std::string(model::ToString(status));
+        if (destination) text += " to " + destination->name + " (" + destination->id.value() + ")";
+        tx.Timeline(it->second, "unit_status", text);
         tx.PutEvent("incident.updated", it->second);
       }
     }
@@ -105,6 +142,9 @@ void Center::SetUnitStatus(const Actor& a, UnitId unit_id, UnitStatus status, Do
   tx.Audit("unit.status",
            UnitObject(u.id) + ":" + from + "->" + std::string(model::ToString(status)));
   Json body = model::ToJson(u);
+  if (destination && destination->status == model::FacilityStatus::kDiversion) {
+    body["warning"] = "facility " + destination->id.value() + " is on diversion";
+  }
   Submit(tx, std::move(body), std::move(done));
 }
 

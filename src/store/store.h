@@ -44,7 +44,7 @@ inline constexpr int kTableCount = 9;
 struct Upsert {
   Table table;
   std::string id;   // decimal for calls/incidents, call sign for units/stations
-  std::string doc;  // JSON text of the record (model::ToJson)
+  std::string doc;  // JSON text of the record (model::ToJson); empty: delete the record
 };
 
 // One incident timeline entry, appended (entries are never rewritten).

@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
   // Golden call bodies start with '{' and go to the call parser.
-  switch (data[0] == '{' ? 0 : data[0] % 13) {
+  switch (data[0] == '{' ? 0 : data[0] % 19) {
     case 0:
       (void)ParseCallRequest(std::string_view(reinterpret_cast<const char*>(data), size));
       break;
@@ -48,6 +48,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 11:
       (void)ParseCameraCreateRequest(body);
+      break;
+    case 12:
+      (void)ParseIncidentPatchRequest(body);
+      break;
+    case 13:
+      (void)ParseCallPatchRequest(body);
+      break;
+    case 14:
+      (void)ParseNoteRequest(body);
+      break;
+    case 15:
+      (void)ParseFacilityCreateRequest(body);
+      break;
+    case 16:
+      (void)ParseFacilityStatusRequest(body);
+      break;
+    case 17:
+      (void)ParsePremiseCreateRequest(body);
       break;
     default: {
       // POST /alerts: the route parses the body, then reads the request.

@@ -46,12 +46,21 @@ struct Acked {
   json body;  // as posted
 };
 
-// A later change acknowledged with 201/200: a note on the call's incident
-// or text appended to the call's narrative.
+// A later change acknowledged with 201/200: a note on the call's incident,
+// text appended to the call's narrative, the incident's priority changed
+// (PATCH /incidents/{id}, as the dispatcher) or a premise note written at
+// the call's place (as the supervisor).
 struct AckedChange {
+  enum Kind { kNote, kNarrative, kPriority, kPremise };
   std::int64_t call_id = 0;
-  bool note = false;  // else a narrative appended with PATCH /calls/{id}
-  std::string text;
+  Kind kind = kNote;
+  std::string text;  // the note or narrative text, the premise note's text
+  int priority = 0;
+};
+
+// The tokens the clients act with.
+struct Tokens {
+  std::string call_taker, dispatcher, supervisor;
 };
 
 // What one client thread saw. `acks` may be read while the thread runs;
@@ -89,8 +98,9 @@ json CallBody(int client, int n) {
 
 // Posts calls until `stop`, following the server to whatever port it is on
 // (0 while it is down) and tolerating transport errors.
-void RunClient(int client, const std::string& token, const std::atomic<int>& port,
+void RunClient(int client, const Tokens& tokens, const std::atomic<int>& port,
                const std::atomic<bool>& stop, ClientLog& log) {
+  const std::string& token = tokens.call_taker;
   std::unique_ptr<HttpClient> http;
   int http_port = 0;
   for (int n = 0; n < kMaxCallsPerClient && !stop.load();) {
@@ -117,12 +127,34 @@ void RunClient(int client, const std::string& token, const std::atomic<int>& por
         if (n % 3 == 0) {
           auto c = http->Post("/api/v1/incidents/" + std::to_string(incident) + "/notes",
                               {{"text", "note " + tag}}, token);
-          if (c.status == 201) log.changes.push_back({call_id, true, "note " + tag});
+          if (c.status == 201) {
+            log.changes.push_back({call_id, AckedChange::kNote, "note " + tag});
+          }
         }
         if (n % 5 == 0) {
           auto c = http->Request("PATCH", "/api/v1/calls/" + std::to_string(call_id),
                                  json{{"narrative", "more " + tag}}.dump(), token);
-          if (c.status == 200) log.changes.push_back({call_id, false, "more " + tag});
+          if (c.status == 200) {
+            log.changes.push_back({call_id, AckedChange::kNarrative, "more " + tag});
+          }
+        }
+        // Every seventh incident's priority changes; every eleventh located
+        // call gets a premise note at its place.
+        if (n % 7 == 0) {
+          int priority = 1 + n % 5;
+          auto c = http->Request("PATCH", "/api/v1/incidents/" + std::to_string(incident),
+                                 json{{"priority", priority}}.dump(), tokens.dispatcher);
+          if (c.status == 200) {
+            log.changes.push_back({call_id, AckedChange::kPriority, "", priority});
+          }
+        }
+        if (n % 11 == 0 && body.contains("location")) {
+          auto c = http->Post("/api/v1/premises",
+                              {{"location", body["location"]}, {"text", "premise " + tag}},
+                              tokens.supervisor);
+          if (c.status == 201) {
+            log.changes.push_back({call_id, AckedChange::kPremise, "premise " + tag});
+          }
         }
       } else {
         log.unexpected.push_back(std::to_string(r.status) + " " + r.body);
@@ -137,10 +169,10 @@ void RunClient(int client, const std::string& token, const std::atomic<int>& por
 // Stops and joins the client threads on every way out of the test.
 class ClientThreads {
  public:
-  ClientThreads(const std::string& token, const std::atomic<int>& port,
-                std::vector<ClientLog>& logs) {
+  ClientThreads(const Tokens& tokens, const std::atomic<int>& port, std::vector<ClientLog>& logs)
+      : tokens_(tokens) {
     for (int i = 0; i < static_cast<int>(logs.size()); ++i) {
-      threads_.emplace_back(RunClient, i, token, std::cref(port), std::cref(stop_),
+      threads_.emplace_back(RunClient, i, std::cref(tokens_), std::cref(port), std::cref(stop_),
                             std::ref(logs[static_cast<size_t>(i)]));
     }
   }
@@ -153,6 +185,7 @@ class ClientThreads {
   }
 
  private:
+  const Tokens tokens_;
   std::atomic<bool> stop_{false};
   std::vector<std::thread> threads_;
 };
@@ -175,7 +208,8 @@ TEST(CrashTest, AcknowledgedCallsSurviveRepeatedSigkill) {
   BeaconProcess& server = *f.server;
   std::atomic<int> port{server.port()};
   std::vector<ClientLog> logs(kClients);
-  ClientThreads clients(f.Token("call_taker"), port, logs);
+  ClientThreads clients({f.Token("call_taker"), f.Token("dispatcher"), f.Token("supervisor")}, port,
+                        logs);
 
   std::mt19937 rng(kSeed);
   std::uniform_int_distribution<int> delay_ms(kMinKillDelayMs, kMaxKillDelayMs);
@@ -227,24 +261,41 @@ TEST(CrashTest, AcknowledgedCallsSurviveRepeatedSigkill) {
       }
     }
   }
-  // Every acknowledged note and narrative addition is there too.
+  // Every acknowledged note, narrative addition, priority change and
+  // premise note is there too.
+  const std::string premises =
+      http.Get("/api/v1/premises", f.Token("supervisor")).body;  // every note, once
   int changes = 0, lost_changes = 0;
   for (const auto& log : logs) {
     for (const auto& c : log.changes) {
       ++changes;
       auto call = http.Get("/api/v1/calls/" + std::to_string(c.call_id), f.Token("dispatcher"));
       bool found = false;
-      if (c.note && call.status == 200) {
+      if (call.status != 200) {
+        found = false;
+      } else if (c.kind == AckedChange::kNarrative) {
+        found = call.Json().value("narrative", "").find(c.text) != std::string::npos;
+      } else if (c.kind == AckedChange::kPremise) {
+        found = premises.find("\"" + c.text + "\"") != std::string::npos;
+      } else {
         auto inc =
             http.Get("/api/v1/incidents/" + std::to_string(call.Json().value("incident_id", 0)),
                      f.Token("dispatcher"));
-        found = inc.status == 200 && inc.body.find(c.text) != std::string::npos;
-      } else if (call.status == 200) {
-        found = call.Json().value("narrative", "").find(c.text) != std::string::npos;
+        if (inc.status == 200 && c.kind == AckedChange::kNote) {
+          found = inc.body.find(c.text) != std::string::npos;
+        } else if (inc.status == 200) {
+          // The change is in the timeline ("priority 3 -> 5"), or the
+          // incident already had that priority (nothing to record).
+          found = inc.Json()["timeline"].dump().find("-> " + std::to_string(c.priority)) !=
+                      std::string::npos ||
+                  inc.Json().value("priority", 0) == c.priority;
+        }
       }
       if (!found && ++lost_changes <= kMaxReportedFailures) {
-        ADD_FAILURE() << "acknowledged " << (c.note ? "note" : "narrative addition") << " \""
-                      << c.text << "\" of call " << c.call_id << " is missing";
+        static const char* kNames[] = {"note", "narrative addition", "priority change",
+                                       "premise note"};
+        ADD_FAILURE() << "acknowledged " << kNames[c.kind] << " \"" << c.text << "\" (priority "
+                      << c.priority << ") of call " << c.call_id << " is missing";
       }
     }
   }

@@ -247,5 +247,172 @@ TEST_F(FloorTest, AUnitEnRouteToAMinorCallIsDivertedToACardiacArrest) {
       400);
 }
 
+TEST_F(FloorTest, TransportToAFacilityAndDiversion) {
+  auto facility = [&](const std::string& id, const std::string& kind) {
+    return api().MustPost("/facilities",
+                          {{"facility_id", id},
+                           {"name", "Hospital " + id},
+                           {"kind", kind},
+                           {"location", ToJson(Offset(kCentre, 2000))}},
+                          "supervisor", 201);
+  };
+  auto h1 = facility("H1", "trauma_centre");
+  EXPECT_EQ(h1.value("status", ""), "open");
+  facility("H2", "hospital");
+  facility("H3", "hospital");
+  EXPECT_EQ(api().MustGet("/facilities", "call_taker")["facilities"].size(), 3u);
+
+  api().CreateUnit("M1", "medic", "", Offset(kCentre, 100));
+  std::int64_t id = NewIncident("MEDICAL", kCentre);
+  api().Assign(id, "M1");
+  api().SetStatus("M1", "en_route");
+  api().SetStatus("M1", "on_scene");
+  auto going = api().MustPost(
+      "/units/M1/status", {{"status", "transporting"}, {"destination", "H1"}}, "dispatcher", 200);
+  EXPECT_EQ(going.value("destination", ""), "H1");
+  EXPECT_FALSE(going.contains("warning"));
+  auto inc = api().Incident(id);
+  auto moves = TimelineOf(inc, "unit_status");
+  ASSERT_FALSE(moves.empty());
+  EXPECT_THAT(moves.back().value("text", ""), HasSubstr("to Hospital H1 (H1)"));
+  EXPECT_EQ(api().SetStatus("M1", "at_hospital").value("destination", ""), "H1")
+      << "kept while at hospital";
+  EXPECT_FALSE(api().SetStatus("M1", "available").contains("destination"));
+
+  // Diversion is set by a dispatcher and shown as a warning; closed refuses.
+  auto diverted =
+      api().MustPost("/facilities/H2/status", {{"status", "diversion"}}, "dispatcher", 200);
+  EXPECT_EQ(diverted.value("status", ""), "diversion");
+  EXPECT_EQ(diverted.value("status_by", ""), "dispatcher");
+  api().MustPost("/facilities/H3/status", {{"status", "closed"}}, "supervisor", 200);
+  std::int64_t second = NewIncident("MEDICAL", Offset(kCentre, 1000));
+  api().Assign(second, "M1");
+  api().SetStatus("M1", "en_route");
+  api().SetStatus("M1", "on_scene");
+  auto closed = api().Post("/units/M1/status", {{"status", "transporting"}, {"destination", "H3"}},
+                           "dispatcher");
+  EXPECT_EQ(closed.status, 409) << closed.body;
+  EXPECT_EQ(closed.Json()["error"].value("field", ""), "destination");
+  auto unknown = api().Post("/units/M1/status",
+                            {{"status", "transporting"}, {"destination", "NOPE"}}, "dispatcher");
+  EXPECT_EQ(unknown.status, 422) << unknown.body;
+  EXPECT_EQ(unknown.Json()["error"].value("field", ""), "destination");
+  auto warned = api().MustPost(
+      "/units/M1/status", {{"status", "transporting"}, {"destination", "H2"}}, "dispatcher", 200);
+  EXPECT_THAT(warned.value("warning", ""), HasSubstr("diversion"));
+  EXPECT_THAT(AuditActions(), ::testing::Contains("facility.status"));
+
+  // Bad facilities and statuses name the field; nothing accepted is lost.
+  struct Case {
+    json body;
+    int status;
+    std::string field;
+  };
+  for (const auto& c : std::vector<Case>{
+           {{{"facility_id", "H1"},
+             {"name", "x"},
+             {"kind", "hospital"},
+             {"location", ToJson(kCentre)}},
+            409,
+            "facility_id"},
+           {{{"facility_id", "H9"}, {"name", "x"}, {"kind", "spa"}, {"location", ToJson(kCentre)}},
+            422,
+            "kind"},
+           {{{"facility_id", "H9"}, {"name", "x"}, {"kind", "hospital"}}, 422, "location"},
+           {{{"facility_id", "a b"},
+             {"name", "x"},
+             {"kind", "hospital"},
+             {"location", ToJson(kCentre)}},
+            422,
+            "facility_id"},
+       }) {
+    auto r = api().Post("/facilities", c.body, "supervisor");
+    EXPECT_EQ(r.status, c.status) << c.body << " -> " << r.body;
+    EXPECT_EQ(r.Json()["error"].value("field", ""), c.field) << r.body;
+  }
+  EXPECT_EQ(api().Post("/facilities/H1/status", {{"status", "full"}}, "dispatcher").status, 422);
+  EXPECT_EQ(api().Post("/facilities/NOPE/status", {{"status", "open"}}, "dispatcher").status, 404);
+  EXPECT_EQ(api().MustGet("/facilities", "dispatcher")["facilities"].size(), 3u);
+  auto no_reason = api().Post("/units/M1/status", {{"status", "out_of_service"}}, "dispatcher");
+  EXPECT_EQ(no_reason.status, 422);
+  EXPECT_EQ(no_reason.Json()["error"].value("field", ""), "reason");
+}
+
+TEST_F(FloorTest, PremiseNotesMatchTheIncidentAndResidentNamesAreAudited) {
+  auto note = [&](const json& body) {
+    return api().MustPost("/premises", body, "supervisor", 201);
+  };
+  note({{"location", ToJson(Offset(kCentre, 10))},
+        {"text", "propane cylinders in the yard"},
+        {"hazard", true}});
+  Place c = kCentre;
+  note({{"polygon",
+         {{c.lat - 0.001, c.lon - 0.001},
+          {c.lat - 0.001, c.lon + 0.001},
+          {c.lat + 0.001, c.lon + 0.001},
+          {c.lat + 0.001, c.lon - 0.001},
+          {c.lat - 0.001, c.lon - 0.001}}},
+        {"text", "gated estate: code 1234"}});
+  note({{"location", ToJson(kCentre)},
+        {"text", "Mrs. Example, 2nd floor, uses oxygen"},
+        {"hazard", true},
+        {"names_resident", true},
+        {"review_by", "2020-01-01"}});
+  note({{"location", ToJson(Offset(kCentre, 500))}, {"text", "far away"}});
+
+  api().CreateUnit("E1", "engine", "", Offset(kCentre, 300));
+  std::int64_t id = NewIncident("MEDICAL", kCentre);
+  auto detail = api().Incident(id, "dispatcher");
+  ASSERT_EQ(detail["premises"].size(), 3u) << detail["premises"];
+  bool saw_name = false, saw_review = false;
+  for (const auto& p : detail["premises"]) {
+    saw_name = saw_name || p.value("text", "").find("Mrs. Example") != std::string::npos;
+    saw_review = saw_review || p.value("needs_review", false);
+    EXPECT_NE(p.value("text", ""), "far away");
+  }
+  EXPECT_TRUE(saw_name);
+  EXPECT_TRUE(saw_review) << "a note past its review date is marked";
+  EXPECT_THAT(AuditActions(), ::testing::Contains("premise.read"));
+
+  // The analyst sees that a note is there, not whom it names.
+  auto as_analyst = api().Incident(id, "analyst");
+  EXPECT_EQ(as_analyst["premises"].size(), 3u);
+  EXPECT_THAT(as_analyst.dump(), Not(HasSubstr("Mrs. Example")));
+  auto listed = api().MustGet("/premises", "analyst");
+  EXPECT_THAT(listed.dump(), Not(HasSubstr("Mrs. Example")));
+  auto near = api().MustGet(
+      "/premises?lat=" + std::to_string(kCentre.lat) + "&lon=" + std::to_string(kCentre.lon),
+      "dispatcher");
+  EXPECT_EQ(near["premises"].size(), 3u);
+
+  // The assigned crew gets the hazards with its assignment.
+  auto sent = api().Assign(id, "E1");
+  ASSERT_EQ(sent["hazards"].size(), 2u) << sent;
+  auto assigned = TimelineOf(api().Incident(id), "assigned");
+  EXPECT_THAT(assigned.back().value("text", ""), HasSubstr("2 hazard note(s)"));
+
+  struct Case {
+    json body;
+    std::string field;
+    int status = 422;
+  };
+  for (const auto& bad : std::vector<Case>{
+           {{{"polygon", {{1, 1}, {1, 2}, {2, 2}, {2, 1}}}, {"text", "t"}}, "polygon"},
+           {{{"polygon", {{1, 1}, {1, 2}, {1, 1}}}, {"text", "t"}}, "polygon"},
+           {{{"text", "nowhere"}}, "location"},
+           {{{"location", ToJson(kCentre)}, {"text", "t"}, {"review_by", "soon"}}, "review_by"},
+           {{{"location", ToJson(kCentre)}}, "text", 400},
+       }) {
+    auto r = api().Post("/premises", bad.body, "supervisor");
+    EXPECT_EQ(r.status, bad.status) << bad.body << " -> " << r.body;
+    EXPECT_EQ(r.Json()["error"].value("field", ""), bad.field) << r.body;
+  }
+  EXPECT_EQ(
+      api().Post("/premises", {{"location", ToJson(kCentre)}, {"text", "x"}}, "dispatcher").status,
+      403);
+  EXPECT_EQ(api().Get("/premises?lat=95&lon=1", "dispatcher").status, 422);
+  EXPECT_EQ(api().MustGet("/premises", "supervisor")["premises"].size(), 4u);
+}
+
 }  // namespace
 }  // namespace beacon::testing

@@ -67,8 +67,9 @@ class PlanningTest : public ::testing::Test {
     ASSERT_EQ(r.status, 201) << r.body;
   }
   void SetStatus(const std::string& id, const std::string& status) {
-    auto r = http_->Post("/api/v1/units/" + id + "/status", {{"status", status}},
-                         fx_.Token("dispatcher"));
+    json body = {{"status", status}};
+    if (status == "out_of_service") body["reason"] = "test";
+    auto r = http_->Post("/api/v1/units/" + id + "/status", body, fx_.Token("dispatcher"));
     ASSERT_EQ(r.status, 200) << r.body;
   }
   void AddCall(double lat, double lon, const std::string& type = "MEDICAL") {

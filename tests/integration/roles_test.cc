@@ -11,6 +11,10 @@
 //   EIDO export carries caller data (call_taker, dispatcher, supervisor);
 //   EIDO import changes incidents (dispatcher, supervisor); cameras near an
 //   incident and their audited view are for the roles working incidents.
+//   Timers are read by the operations roles and acknowledged by dispatchers;
+//   facilities are reference data (created like units, their status set by
+//   dispatchers); premise notes are read by the operations roles (redacted
+//   for the analyst) and written by the supervisor.
 //
 // Every attempt gets fresh fixtures (a new call, unit, incident...) so an
 // allowed request can succeed and a forbidden one would visibly change
@@ -123,6 +127,16 @@ class World {
   std::string NewUnit() {
     std::string id = Unique("U");
     api_.CreateUnit(id, "medic", "", NextPlace());
+    return id;
+  }
+  std::string NewFacility() {
+    std::string id = Unique("H");
+    api_.MustPost("/facilities",
+                  {{"facility_id", id},
+                   {"name", "Hospital " + id},
+                   {"kind", "hospital"},
+                   {"location", ToJson(NextPlace())}},
+                  "supervisor", 201);
     return id;
   }
   std::string NewCamera() {
@@ -255,7 +269,8 @@ const std::vector<RouteCase>& Routes() {
        }},
       {"UnitStatus", "POST", "/units/{id}/status", kDispatchers, 200, false,
        [](World& w) {
-         return Attempt{"/units/" + w.NewUnit() + "/status", {{"status", "out_of_service"}}};
+         return Attempt{"/units/" + w.NewUnit() + "/status",
+                        {{"status", "out_of_service"}, {"reason", "mechanical"}}};
        }},
       {"UnitPosition", "POST", "/units/{id}/position", kDispatchers, 200, false,
        [](World& w) {
@@ -341,6 +356,38 @@ const std::vector<RouteCase>& Routes() {
        [](World&) { return Get("/alerts/feed.atom"); }},
       {"AlertXml", "GET", "/alerts/{id}.xml", kEveryone, 200, true,
        [](World& w) { return Get("/alerts/" + w.NewIssuedAlert() + ".xml"); }},
+      {"ListTimers", "GET", "/timers", kOperationsReaders, 200, false,
+       [](World&) { return Get("/timers"); }},
+      // This server runs without timers (Fixture), so a permitted role
+      // learns that there is no such raised timer (404); floor_test
+      // acknowledges real ones.
+      {"AcknowledgeTimer", "POST", "/timers/{id}/acknowledge", kDispatchers, 404, false,
+       [](World& w) {
+         return Attempt{"/timers/incident:" + w.NewIncident() + ":pending/acknowledge",
+                        json::object()};
+       }},
+      {"ListFacilities", "GET", "/facilities", kResourceReaders, 200, false,
+       [](World&) { return Get("/facilities"); }},
+      {"CreateFacility", "POST", "/facilities", kResourceManagers, 201, false,
+       [](World& w) {
+         return Attempt{"/facilities",
+                        {{"facility_id", w.Unique("F")},
+                         {"name", "General"},
+                         {"kind", "hospital"},
+                         {"location", ToJson(w.NextPlace())}}};
+       }},
+      {"FacilityStatus", "POST", "/facilities/{id}/status", kDispatchers, 200, false,
+       [](World& w) {
+         return Attempt{"/facilities/" + w.NewFacility() + "/status", {{"status", "diversion"}}};
+       }},
+      {"ListPremises", "GET", "/premises", kOperationsReaders, 200, false,
+       [](World&) { return Get("/premises"); }},
+      {"CreatePremise", "POST", "/premises", kSupervisors, 201, false,
+       [](World& w) {
+         return Attempt{
+             "/premises",
+             {{"location", ToJson(w.NextPlace())}, {"text", "dog on premises"}, {"hazard", true}}};
+       }},
       // Response-time intervals: the performance figures of the centre.
       {"IntervalStats", "GET", "/stats/intervals", kPerformanceReaders, 200, false,
        [](World& w) {

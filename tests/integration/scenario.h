@@ -161,8 +161,11 @@ class Api {
     return MustPost("/incidents/" + std::to_string(incident) + "/assignments", {{"unit_id", unit}},
                     "dispatcher", status);
   }
+  // Out of service takes a reason; the tests give "test".
   json SetStatus(const std::string& unit, const std::string& status, int http_status = 200) {
-    return MustPost("/units/" + unit + "/status", {{"status", status}}, "dispatcher", http_status);
+    json body = {{"status", status}};
+    if (status == "out_of_service") body["reason"] = "test";
+    return MustPost("/units/" + unit + "/status", body, "dispatcher", http_status);
   }
   // The unit as listed by GET /units (null when absent).
   json Unit(const std::string& id) {

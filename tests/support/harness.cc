@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,6 +16,7 @@
 #include <boost/beast/websocket.hpp>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <thread>
 
@@ -269,9 +271,25 @@ std::optional<json> StreamClient::Next(std::chrono::milliseconds timeout) {
   return json::parse(text, nullptr, false);
 }
 
+std::string PlansWithoutTimers(const std::string& dir) {
+  std::ifstream in(std::string(BEACON_SOURCE_DIR) + "/config/response_plans.json");
+  json plans = json::parse(in);
+  plans.erase("timers");
+  std::string path = dir + "/plans-without-timers.json";
+  std::ofstream(path) << plans.dump();
+  return path;
+}
+
 void Fixture::Start(std::vector<std::string> extra) {
   const char* roles[] = {"call_taker", "dispatcher", "supervisor", "analyst", "auditor", "admin"};
   std::string data = dir.path() + "/data";
+  // Timers would raise events on their own during long tests (and a test
+  // that checks a refused request changed nothing would see them): only the
+  // tests that bring their own --plans have them.
+  if (std::find(extra.begin(), extra.end(), "--plans") == extra.end()) {
+    extra.push_back("--plans");
+    extra.push_back(PlansWithoutTimers(dir.path()));
+  }
   for (const char* role : roles) AddUser(data, role, role, std::string("pw-") + role);
   server.emplace(data, std::move(extra));
   server->Start();

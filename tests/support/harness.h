@@ -110,6 +110,9 @@ class StreamClient {
 };
 
 // A server with one user per role (name = role, password = "pw-" + role).
+// Unless `extra`
+// names --plans, it runs the built-in response plans without their timers
+// (PlansWithoutTimers), so no event happens that a test did not cause.
 struct Fixture {
   TempDir dir;
   std::optional<BeaconProcess> server;
@@ -117,5 +120,9 @@ struct Fixture {
   void Start(std::vector<std::string> extra = {});
   std::string Token(const std::string& role) const { return tokens.at(role); }
 };
+
+// Writes the built-in config/response_plans.json without its "timers" into
+// `dir` and returns the file's path.
+std::string PlansWithoutTimers(const std::string& dir);
 
 }  // namespace beacon::testing

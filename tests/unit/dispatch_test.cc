@@ -5,6 +5,7 @@
 
 #include "dispatch/recommender.h"
 #include "dispatch/response_plan.h"
+#include "dispatch/timers.h"
 #include "dispatch/travel_times.h"
 
 namespace beacon::dispatch {
@@ -183,6 +184,100 @@ TEST(StraightLine, UsesDetourAndSpeed) {
   ASSERT_TRUE(r[0].has_value());
   EXPECT_NEAR(r[0]->distance_m, 111195 * 1.5, 100);
   EXPECT_NEAR(r[0]->eta_s, r[0]->distance_m / 10, 1e-9);
+}
+
+}  // namespace
+}  // namespace beacon::dispatch
+
+namespace beacon::dispatch {
+namespace {
+
+TimerSubject Pending(std::int64_t incident) { return {"pending", incident, {}, {}, 2}; }
+
+TEST(TimerBoard, FiresOnceAndStaysRaisedUntilAcknowledged) {
+  TimerBoard b;
+  b.Watch("incident:1:pending", Pending(1), /*since=*/0, /*threshold_s=*/60);
+  EXPECT_TRUE(b.Due(59'999).empty());
+  auto first = b.Due(60'000);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].crossing, 1);
+  EXPECT_EQ(first[0].state, TimerState::kRaised);
+  EXPECT_TRUE(b.Due(60'500).empty()) << "one crossing fires once";
+  EXPECT_TRUE(b.Due(10 * 60'000).empty()) << "a raised timer does not fire again";
+  // Acknowledged after five more thresholds passed unseen: silent until the
+  // next one, then one fire at that crossing.
+  ASSERT_TRUE(b.Acknowledge("incident:1:pending", "ann", 6 * 60'000 + 10).has_value());
+  EXPECT_TRUE(b.Due(6 * 60'000 + 20).empty());
+  auto late = b.Due(7 * 60'000);
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].crossing, 7);
+}
+
+TEST(TimerBoard, OnlyTheLatestCrossingFiresAfterAPause) {
+  TimerBoard b;
+  b.Watch("t", Pending(1), 0, 60);
+  auto fired = b.Due(5 * 60'000 + 1);
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(fired[0].crossing, 5);
+}
+
+TEST(TimerBoard, AcknowledgeSilencesUntilTheNextCrossing) {
+  TimerBoard b;
+  b.Watch("t", Pending(1), 0, 10);
+  EXPECT_FALSE(b.Acknowledge("t", "ann", 1).has_value()) << "not raised yet";
+  ASSERT_EQ(b.Due(10'000).size(), 1u);
+  auto ack = b.Acknowledge("t", "ann", 10'500);
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(ack->state, TimerState::kAcknowledged);
+  EXPECT_EQ(b.Acknowledge("t", "bob", 10'600).error().code(), Code::kConflict);
+  EXPECT_EQ(b.Acknowledge("nope", "bob", 10'600).error().code(), Code::kNotFound);
+  EXPECT_TRUE(b.Due(19'999).empty());
+  auto next = b.Due(20'000);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].state, TimerState::kRaised);
+  EXPECT_FALSE(next[0].acknowledged_by.has_value());
+  ASSERT_EQ(b.Fired().size(), 1u);
+}
+
+TEST(TimerBoard, UnwatchAndRewatchReportFiredTimersOnly) {
+  TimerBoard b;
+  b.Watch("t", Pending(1), 0, 10);
+  EXPECT_FALSE(b.Unwatch("t").has_value()) << "never fired: nothing to clear";
+  b.Watch("t", Pending(1), 0, 10);
+  b.Due(10'000);
+  // The same watch again changes nothing; a new start ends the old timer.
+  EXPECT_FALSE(b.Watch("t", Pending(1), 0, 10).has_value());
+  EXPECT_EQ(b.Fired().size(), 1u);
+  auto ended = b.Watch("t", Pending(1), 15'000, 10);
+  ASSERT_TRUE(ended.has_value());
+  EXPECT_EQ(ended->crossing, 1);
+  EXPECT_TRUE(b.Fired().empty());
+  EXPECT_TRUE(b.Due(24'999).empty());
+  EXPECT_EQ(b.Due(25'000).size(), 1u);
+  EXPECT_TRUE(b.Unwatch("t").has_value());
+  EXPECT_EQ(b.watch_count(), 0u);
+}
+
+TEST(TimerBoard, RestoreKeepsFiredCrossingsAcrossARestart) {
+  TimerBoard before;
+  before.Watch("t", Pending(7), 0, 10);
+  before.Due(10'000);
+  auto acked = before.Acknowledge("t", "ann", 11'000);
+  // The stored record goes through JSON, as in the store.
+  Timer stored = TimerFromJson(ToJson(*acked));
+  EXPECT_EQ(stored.subject.incident_id, 7);
+  EXPECT_EQ(stored.state, TimerState::kAcknowledged);
+
+  TimerBoard after;
+  after.Watch("t", Pending(7), 0, 10);
+  ASSERT_TRUE(after.Restore(stored));
+  EXPECT_TRUE(after.Due(15'000).empty()) << "crossing 1 already fired before the restart";
+  EXPECT_EQ(after.Due(20'000).size(), 1u);
+  // A record whose watch ended (or whose threshold changed) is stale.
+  TimerBoard other;
+  other.Watch("t", Pending(7), 0, 30);
+  EXPECT_FALSE(other.Restore(stored));
+  EXPECT_FALSE(TimerBoard().Restore(stored));
 }
 
 }  // namespace

@@ -93,7 +93,7 @@ TEST(Intake, UnitCreateChecksIdentifier) {
 TEST(Intake, StatusMustBeKnown) {
   auto ok = ParseUnitStatusRequest(R"({"status":"en_route"})");
   ASSERT_TRUE(ok.has_value());
-  EXPECT_EQ(*ok, model::UnitStatus::kEnRoute);
+  EXPECT_EQ(ok->status, model::UnitStatus::kEnRoute);
   auto bad = ParseUnitStatusRequest(R"({"status":"flying"})");
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().code(), Code::kInvalid);
@@ -198,6 +198,73 @@ TEST(FloorRequests, CallLinkToAndAlarmPanel) {
           .error()
           .field(),
       "link_to");
+}
+
+}  // namespace
+}  // namespace beacon::intake
+
+namespace beacon::intake {
+namespace {
+
+TEST(FloorRequests, StatusDestinationAndReason) {
+  auto to = ParseUnitStatusRequest(R"({"status":"transporting","destination":"SFGH"})");
+  ASSERT_TRUE(to.has_value());
+  EXPECT_EQ(to->destination->value(), "SFGH");
+  auto wrong = ParseUnitStatusRequest(R"({"status":"on_scene","destination":"SFGH"})");
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(wrong.error().field(), "destination");
+  auto oos = ParseUnitStatusRequest(R"({"status":"out_of_service"})");
+  ASSERT_FALSE(oos.has_value());
+  EXPECT_EQ(oos.error().field(), "reason");
+  auto with = ParseUnitStatusRequest(R"({"status":"out_of_service","reason":"mechanical"})");
+  ASSERT_TRUE(with.has_value());
+  EXPECT_EQ(*with->reason, "mechanical");
+  EXPECT_EQ(ParseUnitStatusRequest(R"({"status":"available","reason":""})").error().field(),
+            "reason");
+}
+
+TEST(FloorRequests, Facility) {
+  auto ok = ParseFacilityCreateRequest(
+      R"({"facility_id":"SFGH","name":"General","kind":"trauma_centre",
+          "location":{"lat":37.75,"lon":-122.4},"status":"diversion"})");
+  ASSERT_TRUE(ok.has_value()) << ok.error().message();
+  EXPECT_EQ(ok->status, model::FacilityStatus::kDiversion);
+  auto kind = ParseFacilityCreateRequest(
+      R"({"facility_id":"X","name":"n","kind":"spa","location":{"lat":1,"lon":1}})");
+  EXPECT_EQ(kind.error().field(), "kind");
+  auto where = ParseFacilityCreateRequest(R"({"facility_id":"X","name":"n","kind":"hospital"})");
+  EXPECT_EQ(where.error().field(), "location");
+  EXPECT_EQ(ParseFacilityStatusRequest(R"({"status":"full"})").error().field(), "status");
+  EXPECT_EQ(ParseFacilityStatusRequest(R"({"status":"open","x":1})").error().code(),
+            Code::kInvalid);
+}
+
+TEST(FloorRequests, PremisePolygonMustBeClosed) {
+  auto ok = ParsePremiseCreateRequest(
+      R"({"polygon":[[1,1],[1,2],[2,2],[1,1]],"text":"basement flooded","hazard":true,
+          "names_resident":false,"review_by":"2027-01-31"})");
+  ASSERT_TRUE(ok.has_value()) << ok.error().message();
+  EXPECT_EQ(ok->polygon.size(), 4u);
+  EXPECT_TRUE(ok->hazard);
+  struct Case {
+    const char* body;
+    const char* field;
+  };
+  for (const auto& c : std::vector<Case>{
+           {R"({"polygon":[[1,1],[1,2],[2,2],[2,1]],"text":"t"})", "polygon"},
+           {R"({"polygon":[[1,1],[1,2],[1,1]],"text":"t"})", "polygon"},
+           {R"({"polygon":[[1,1],[91,2],[2,2],[1,1]],"text":"t"})", "polygon[1]"},
+           {R"({"polygon":[[1,1],"x",[2,2],[1,1]],"text":"t"})", "polygon[1]"},
+           {R"({"polygon":{"a":1},"text":"t"})", "polygon"},
+           {R"({"text":"t"})", "location"},
+           {R"({"location":{"lat":1,"lon":1},"text":""})", "text"},
+           {R"({"location":{"lat":1,"lon":1},"text":"t","review_by":"2027-13-01"})", "review_by"},
+           {R"({"location":{"lat":1,"lon":1},"text":"t","hazard":"yes"})", "hazard"},
+       }) {
+    auto r = ParsePremiseCreateRequest(c.body);
+    ASSERT_FALSE(r.has_value()) << c.body;
+    EXPECT_EQ(r.error().field(), c.field) << c.body << ": " << r.error().message();
+  }
 }
 
 }  // namespace

@@ -157,3 +157,82 @@ TEST(ModelJson, CameraAndEidoLinkRoundTrip) {
 
 }  // namespace
 }  // namespace beacon::model
+
+namespace beacon::model {
+namespace {
+
+TEST(Premises, MatchByPointPolygonAndAddress) {
+  Premise point;
+  point.point = LatLon{52.0, 5.0};
+  LatLon near{52.0 + 20 / 111195.0, 5.0};  // 20 m north
+  LatLon far{52.0 + 40 / 111195.0, 5.0};
+  EXPECT_NEAR(*PremiseDistanceM(point, near, std::nullopt), 20, 0.5);
+  EXPECT_FALSE(PremiseDistanceM(point, far, std::nullopt).has_value());
+  EXPECT_FALSE(PremiseDistanceM(point, std::nullopt, std::nullopt).has_value());
+
+  Premise area;
+  area.polygon = {{0, 0}, {0, 1}, {1, 1}, {1, 0}, {0, 0}};
+  EXPECT_EQ(PremiseDistanceM(area, LatLon{0.5, 0.5}, std::nullopt), 0.0);
+  EXPECT_FALSE(PremiseDistanceM(area, LatLon{1.5, 0.5}, std::nullopt).has_value());
+
+  Premise address;
+  address.address = "12 Main St";
+  EXPECT_EQ(PremiseDistanceM(address, std::nullopt, std::string("12  MAIN st")), 0.0);
+  EXPECT_FALSE(PremiseDistanceM(address, std::nullopt, std::string("14 Main St")).has_value());
+}
+
+TEST(Premises, ReviewDateAndJsonRoundTrip) {
+  Premise p;
+  p.id = PremiseId{3};
+  p.text = "oxygen in use";
+  p.hazard = true;
+  p.names_resident = true;
+  p.review_by = "2026-01-31";
+  p.polygon = {{0, 0}, {0, 1}, {1, 1}, {0, 0}};
+  EXPECT_TRUE(NeedsReview(p, "2026-02-01"));
+  EXPECT_FALSE(NeedsReview(p, "2026-01-31"));
+  Premise back = PremiseFromJson(ToJson(p));
+  EXPECT_EQ(back.id, p.id);
+  EXPECT_EQ(back.polygon.size(), 4u);
+  EXPECT_TRUE(back.names_resident);
+  EXPECT_EQ(*back.review_by, "2026-01-31");
+}
+
+TEST(Incidents, PendingSinceFollowsAssignmentsAndDiverts) {
+  Incident i;
+  i.opened_at = 100;
+  EXPECT_EQ(i.PendingSince(), 100);
+  i.assignments.push_back({UnitId{"E1"}, 200, std::nullopt});
+  EXPECT_FALSE(i.PendingSince().has_value());
+  i.assignments.back().released_at = 300;  // released: not waiting
+  EXPECT_FALSE(i.PendingSince().has_value());
+  i.pending_since = 300;  // its last unit diverted away
+  EXPECT_EQ(i.PendingSince(), 300);
+  i.status = IncidentStatus::kClosed;
+  EXPECT_FALSE(i.PendingSince().has_value());
+}
+
+TEST(ModelJson, FacilityAndUnitDestinationRoundTrip) {
+  Facility f{FacilityId{"SFGH"},
+             "General",
+             "trauma_centre",
+             {37.7, -122.4},
+             "1001 Potrero",
+             FacilityStatus::kDiversion,
+             5000,
+             "sup"};
+  Facility back = FacilityFromJson(ToJson(f));
+  EXPECT_EQ(back.status, FacilityStatus::kDiversion);
+  EXPECT_EQ(*back.address, "1001 Potrero");
+  Unit u;
+  u.id = UnitId{"M1"};
+  u.unit_type = "medic";
+  u.destination = FacilityId{"SFGH"};
+  u.status_reason = "restocking";
+  Unit ub = UnitFromJson(ToJson(u));
+  EXPECT_EQ(ub.destination->value(), "SFGH");
+  EXPECT_EQ(*ub.status_reason, "restocking");
+}
+
+}  // namespace
+}  // namespace beacon::model

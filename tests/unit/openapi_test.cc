@@ -701,6 +701,53 @@ TEST_F(OpenApiTest, ServerAnswersFitTheSpec) {
   Expect("POST", v1 + "/eido", "dispatcher", {{"eidoVersion", "1.0"}}, 400);
   Expect("POST", v1 + "/eido", "call_taker", json::parse(sample), 403);
 
+  // The floor (routes_floor.cc): facilities, premise notes, timers.
+  json hospital = {{"facility_id", "H1"},
+                   {"name", "General"},
+                   {"kind", "hospital"},
+                   {"location", {{"lat", 52.36}, {"lon", 4.90}}}};
+  Expect("POST", v1 + "/facilities", "supervisor", hospital, 201);
+  Expect("POST", v1 + "/facilities", "supervisor", hospital, 409);
+  json spa = hospital;
+  spa["facility_id"] = "H2";
+  spa["kind"] = "spa";
+  Expect("POST", v1 + "/facilities", "admin", spa, 422);
+  Expect("POST", v1 + "/facilities", "dispatcher", hospital, 403);
+  Expect("GET", v1 + "/facilities", "analyst", none, 200);
+  Expect("POST", v1 + "/facilities/H1/status", "dispatcher", {{"status", "diversion"}}, 200);
+  Expect("POST", v1 + "/facilities/NOPE/status", "dispatcher", {{"status", "open"}}, 404);
+  Expect("POST", v1 + "/facilities/H1/status", "dispatcher", {{"status", "full"}}, 422);
+  json note = {{"location", {{"lat", 52.3702}, {"lon", 4.8952}}},
+               {"text", "gas meter in the basement"},
+               {"hazard", true}};
+  Expect("POST", v1 + "/premises", "supervisor", note, 201);
+  Expect("POST", v1 + "/premises", "supervisor",
+         {{"polygon", {{1, 1}, {1, 2}, {2, 2}, {2, 1}}}, {"text", "not closed"}}, 422);
+  Expect("POST", v1 + "/premises", "dispatcher", note, 403);
+  Expect("GET", v1 + "/premises?lat=52.3702&lon=4.8952", "analyst", none, 200);
+  Expect("GET", v1 + "/premises?lat=100&lon=4", "analyst", none, 422);
+  Expect("GET", v1 + "/incidents/1", "dispatcher", none, 200);
+  // The address-only medical call (incident 2) has waited past its
+  // priority's threshold: its pending timer is raised, acknowledged, and
+  // cleared by an assignment.
+  clock_.Advance(10 * 60 * 1000);
+  center_->EvaluateTimers();
+  json timers = Expect("GET", v1 + "/timers", "analyst", none, 200);
+  ASSERT_FALSE(timers["timers"].empty()) << timers;
+  const std::string pending = "/timers/incident:2:pending/acknowledge";
+  Expect("POST", v1 + pending, "dispatcher", none, 200);
+  Expect("POST", v1 + pending, "dispatcher", none, 409);
+  Expect("POST", v1 + pending, "call_taker", none, 403);
+  Expect("POST", v1 + "/timers/unit:NOPE:dispatched/acknowledge", "dispatcher", none, 404);
+  Expect("POST", v1 + "/incidents/2/assignments", "dispatcher", {{"unit_id", "M1"}}, 201);
+  Expect("POST", v1 + "/units/M1/status", "dispatcher", {{"status", "en_route"}}, 200);
+  Expect("POST", v1 + "/units/M1/status", "dispatcher", {{"status", "on_scene"}}, 200);
+  json transporting = Expect("POST", v1 + "/units/M1/status", "dispatcher",
+                             {{"status", "transporting"}, {"destination", "H1"}}, 200);
+  EXPECT_TRUE(transporting.contains("warning")) << "H1 is on diversion";
+  Expect("POST", v1 + "/units/M1/status", "dispatcher",
+         {{"status", "at_hospital"}, {"destination", "H1"}}, 422);
+
   // Audit, metrics, stream.
   // Planning without a road graph: coverage is 409, demand counts work.
   Expect("GET", v1 + "/coverage?seconds=240", "analyst", none, 409);

@@ -97,6 +97,22 @@ TEST(SqliteStore, SessionsPersist) {
   EXPECT_EQ(snap->sessions[0].user, "ann");
 }
 
+TEST(SqliteStore, AnEmptyDocumentDeletesTheRecord) {
+  testing::TempDir dir;
+  auto st = SqliteStore::Open(dir.path());
+  Batch put;
+  put.upserts.push_back({Table::kTimers, "incident:1:pending", R"({"a":1})"});
+  put.upserts.push_back({Table::kFacilities, "SFGH", R"({"b":2})"});
+  ASSERT_TRUE((*st)->Commit(std::move(put)).ok());
+  Batch erase;
+  erase.upserts.push_back({Table::kTimers, "incident:1:pending", ""});
+  ASSERT_TRUE((*st)->Commit(std::move(erase)).ok());
+  auto snap = (*st)->Load();
+  ASSERT_TRUE(snap.has_value());
+  EXPECT_TRUE(snap->timers.empty());
+  ASSERT_EQ(snap->facilities.size(), 1u);
+}
+
 TEST(SqliteStore, RefusesCorruptAuditKey) {
   testing::TempDir dir;
   { ASSERT_TRUE(SqliteStore::Open(dir.path()).has_value()); }

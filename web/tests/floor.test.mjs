@@ -1,6 +1,8 @@
 // Browser tests of the dispatch floor in the command room: notes seen live
-// by another dispatcher, a type change that changes the recommendations,
-// and a duplicate suggestion confirmed from the call form with one key.
+// by another dispatcher, a type change that changes the recommendations, a
+// duplicate suggestion confirmed from the call form with one key, a timer
+// that turns a row red and is acknowledged with the keyboard, premise
+// hazards in the detail, and the destination picker of a transport.
 // A real `beacon serve` and headless Debian chromium (playwright-core).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -27,6 +29,8 @@ async function newIncident(type, lat, lon) {
 before(async () => {
   beacon = new Beacon();
   beacon.setup();
+  // Only priority 5 (public service) has a pending timer here: 5 s.
+  beacon.usePlansWithTimers({ pending_s: { 5: 5 } });
   await beacon.start();
   const sup = await beacon.login('supervisor');
   const st = await beacon.api(
@@ -100,4 +104,69 @@ test('a duplicate suggestion in the call form is confirmed with one key', { time
   await page.locator('.toast', { hasText: `linked to incident #${id}` }).waitFor();
   const inc = await beacon.api('GET', `/incidents/${id}`, undefined, await beacon.login('dispatcher'));
   assert.equal(inc.body.call_ids.length, 2, 'the call joined the suggested incident');
+});
+
+test('a timer turns the row red and is acknowledged with the keyboard', { timeout: 90000 }, async () => {
+  const id = await newIncident('PUBLIC_SERVICE', 37.7581, -122.4123);
+  const page = dispatcher;
+  await page.locator(`#queue tr.timer[data-incident="${id}"]`).waitFor({ timeout: 30000 });
+  await page.locator(`#queue tr[data-incident="${id}"] .timer-badge`).waitFor();
+  fs.mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, 'timer-raised-1366x768.png') });
+  await page.locator(`#queue tr[data-incident="${id}"]`).click();
+  await page.locator('#detail .timers', { hasText: 'no unit for' }).waitFor();
+  await page.locator('#detail h2').click();  // focus away from any field
+  await page.keyboard.press('t');
+  await page.locator(`#queue tr.timer-ack[data-incident="${id}"]`).waitFor();
+  await page.locator('#detail .timers', { hasText: 'acknowledged by dispatcher' }).waitFor();
+  const timers = await beacon.api('GET', '/timers', undefined, await beacon.login('dispatcher'));
+  const t = timers.body.timers.find((x) => x.timer_id === `incident:${id}:pending`);
+  assert.ok(t, JSON.stringify(timers.body));
+  assert.ok(t.state === 'acknowledged' || t.crossing > 1, 'acknowledged (or raised again at a later crossing)');
+});
+
+test('premise hazards show in the detail and a transport picks its hospital', { timeout: 90000 }, async () => {
+  const sup = await beacon.login('supervisor');
+  const note = await beacon.api(
+    'POST',
+    '/premises',
+    { location: { lat: 37.7551, lon: -122.4161 }, text: 'oxygen cylinders in the hallway', hazard: true },
+    sup,
+  );
+  assert.equal(note.status, 201, JSON.stringify(note.body));
+  for (const [id, name, status] of [
+    ['SFGH', 'General Hospital', 'open'],
+    ['NORTH', 'North Hospital', 'diversion'],
+  ]) {
+    const r = await beacon.api(
+      'POST',
+      '/facilities',
+      { facility_id: id, name, kind: 'hospital', location: { lat: 37.7556, lon: -122.405 }, status },
+      sup,
+    );
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  const id = await newIncident('MEDICAL', 37.7551, -122.4161);
+  const page = dispatcher;
+  await page.locator(`#queue tr[data-incident="${id}"]`).click();
+  await page.locator('#detail .premises li.hazard', { hasText: 'oxygen cylinders' }).waitFor();
+  const d = await beacon.login('dispatcher');
+  for (const [path_, body] of [
+    [`/incidents/${id}/assignments`, { unit_id: 'M7' }],
+    ['/units/M7/status', { status: 'en_route' }],
+    ['/units/M7/status', { status: 'on_scene' }],
+  ]) {
+    const r = await beacon.api('POST', path_, body, d);
+    assert.ok(r.status < 300, JSON.stringify(r.body));
+  }
+  await page.locator('#unit-board tr[data-unit="M7"]', { hasText: 'on scene' }).waitFor();
+  await page.locator('#unit-board select[data-unit-status="M7"]').selectOption('transporting');
+  const picker = page.getByLabel('Destination facility');
+  await picker.waitFor();
+  assert.match(await picker.textContent(), /North Hospital — ON DIVERSION/);
+  await picker.selectOption('SFGH');
+  await page.getByRole('button', { name: 'Set transporting' }).click();
+  await page.locator('#unit-board tr[data-unit="M7"] .dest', { hasText: 'General Hospital' }).waitFor();
+  const unit = await beacon.api('GET', '/units', undefined, d);
+  assert.equal(unit.body.units.find((u) => u.unit_id === 'M7').destination, 'SFGH');
 });

@@ -27,6 +27,17 @@ export class Beacon {
     this.proc = null;
     this.port = 0;
     this.log = '';
+    this.extraArgs = [];  // appended to `beacon serve`
+  }
+
+  // Writes the built-in response plans with `timers` in place of theirs and
+  // serves with them (call before start()).
+  usePlansWithTimers(timers) {
+    const plans = JSON.parse(fs.readFileSync(path.join(repo, 'config/response_plans.json'), 'utf8'));
+    plans.timers = timers;
+    const file = path.join(this.dir, 'plans.json');
+    fs.writeFileSync(file, JSON.stringify(plans));
+    this.extraArgs.push('--plans', file);
   }
 
   setup() {
@@ -48,6 +59,7 @@ export class Beacon {
   async start(port = 0) {
     const args = ['serve', '--data', this.data, '--listen', `127.0.0.1:${port}`, '--web', webDir];
     if (this.graph) args.push('--graph', this.graph);
+    args.push(...this.extraArgs);
     const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     proc.stderr.on('data', (d) => (this.log += d));

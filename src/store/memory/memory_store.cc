@@ -26,7 +26,14 @@ void MemoryStore::Submit(Batch batch, std::function<void(const Status&)> done) {
     if (status.ok()) {
       for (auto& u : batch.users) users_[u.name] = std::move(u);
       for (auto& s : batch.sessions) sessions_.push_back(std::move(s));
-      for (auto& up : batch.upserts) docs_[static_cast<int>(up.table)][up.id] = std::move(up.doc);
+      for (auto& up : batch.upserts) {
+        auto& table = docs_[static_cast<int>(up.table)];
+        if (up.doc.empty()) {
+          table.erase(up.id);
+        } else {
+          table[up.id] = std::move(up.doc);
+        }
+      }
       for (auto& t : batch.timeline) timeline_.push_back(std::move(t));
       for (auto& e : batch.events) {
         last_seq_ = std::max(last_seq_, e.seq);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "common/log.h"
 
@@ -167,6 +168,12 @@ const char* TableName(Table t) {
   return "calls";
 }
 
+// Tables whose id column is an INTEGER (the others are keyed by text).
+bool IntegerKeyed(Table t) {
+  return t == Table::kCalls || t == Table::kIncidents || t == Table::kCameras ||
+         t == Table::kAlerts || t == Table::kPremises;
+}
+
 Result<std::optional<audit::Head>> ReadHead(sqlite3* db) {
   Stmt s(db, "SELECT value FROM meta WHERE key='audit_head'");
   if (!s.ok()) return DbError(db, "read audit head");
@@ -289,15 +296,6 @@ void SqliteStore::CommitLoop() {
 struct SqliteStore::Statements {
   explicit Statements(sqlite3* db)
       : ev(db, "INSERT INTO events(seq, time, type, data) VALUES(?,?,?,?)"),
-        up_calls(db, "INSERT OR REPLACE INTO calls(id, doc) VALUES(?,?)"),
-        up_inc(db, "INSERT OR REPLACE INTO incidents(id, doc) VALUES(?,?)"),
-        up_units(db, "INSERT OR REPLACE INTO units(id, doc) VALUES(?,?)"),
-        up_st(db, "INSERT OR REPLACE INTO stations(id, doc) VALUES(?,?)"),
-        up_cam(db, "INSERT OR REPLACE INTO cameras(id, doc) VALUES(?,?)"),
-        up_alert(db, "INSERT OR REPLACE INTO alerts(id, doc) VALUES(?,?)"),
-        up_prem(db, "INSERT OR REPLACE INTO premises(id, doc) VALUES(?,?)"),
-        up_fac(db, "INSERT OR REPLACE INTO facilities(id, doc) VALUES(?,?)"),
-        up_timer(db, "INSERT OR REPLACE INTO timers(id, doc) VALUES(?,?)"),
         tl(db, "INSERT OR REPLACE INTO timeline(incident_id, n, doc) VALUES(?,?,?)"),
         au(db,
            "INSERT INTO audit(seq, time, user, role, action, object, reason, prev_hash, hash) "
@@ -305,37 +303,22 @@ struct SqliteStore::Statements {
         user(db, "INSERT INTO users(name, role, password_hash, created_at) VALUES(?,?,?,?)"),
         sess(db,
              "INSERT OR REPLACE INTO sessions(token_hash, user, role, expires_at) "
-             "VALUES(?,?,?,?)") {}
-  bool ok() const {
-    return ev.ok() && up_calls.ok() && up_inc.ok() && up_units.ok() && up_st.ok() && up_cam.ok() &&
-           up_alert.ok() && up_prem.ok() && up_fac.ok() && up_timer.ok() && tl.ok() && au.ok() &&
-           user.ok() && sess.ok();
-  }
-  Stmt& Upsert(Table t) {
-    switch (t) {
-      case Table::kCalls:
-        return up_calls;
-      case Table::kIncidents:
-        return up_inc;
-      case Table::kUnits:
-        return up_units;
-      case Table::kStations:
-        return up_st;
-      case Table::kCameras:
-        return up_cam;
-      case Table::kAlerts:
-        return up_alert;
-      case Table::kPremises:
-        return up_prem;
-      case Table::kFacilities:
-        return up_fac;
-      case Table::kTimers:
-        return up_timer;
+             "VALUES(?,?,?,?)") {
+    for (int t = 0; t < kTableCount; ++t) {
+      std::string name = TableName(static_cast<Table>(t));
+      up[t] = std::make_unique<Stmt>(
+          db, ("INSERT OR REPLACE INTO " + name + "(id, doc) VALUES(?,?)").c_str());
+      del[t] = std::make_unique<Stmt>(db, ("DELETE FROM " + name + " WHERE id=?").c_str());
     }
-    return up_calls;
   }
-  Stmt ev, up_calls, up_inc, up_units, up_st, up_cam, up_alert, up_prem, up_fac, up_timer, tl, au,
-      user, sess;
+  bool ok() const {
+    for (int t = 0; t < kTableCount; ++t) {
+      if (!up[t]->ok() || !del[t]->ok()) return false;
+    }
+    return ev.ok() && tl.ok() && au.ok() && user.ok() && sess.ok();
+  }
+  Stmt ev, tl, au, user, sess;
+  std::unique_ptr<Stmt> up[kTableCount], del[kTableCount];
 };
 
 namespace {
@@ -349,14 +332,18 @@ Status WriteBatch(sqlite3* db, const Batch& b, SqliteStore::Statements& st) {
     st.ev.Reset();
   }
   for (const auto& u : b.upserts) {
-    Stmt& s = st.Upsert(u.table);
-    if (u.table != Table::kUnits && u.table != Table::kStations) {
+    const int t = static_cast<int>(u.table);
+    Stmt& s = u.doc.empty() ? *st.del[t] : *st.up[t];
+    if (IntegerKeyed(u.table)) {
       s.Bind(1, static_cast<std::int64_t>(std::stoll(u.id)));
     } else {
       s.Bind(1, u.id);
     }
-    s.Bind(2, u.doc);
-    if (s.Step() != SQLITE_DONE) return DbError(db, std::string("upsert ") + TableName(u.table));
+    if (!u.doc.empty()) s.Bind(2, u.doc);
+    if (s.Step() != SQLITE_DONE) {
+      return DbError(db,
+                     std::string(u.doc.empty() ? "delete from " : "upsert ") + TableName(u.table));
+    }
     s.Reset();
   }
   for (const auto& t : b.timeline) {

@@ -76,8 +76,8 @@ struct Floor {
     size_t before = sink.published;
     auto t0 = std::chrono::steady_clock::now();
     center.EvaluateTimers();
-    first_tick_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                        .count();
+    first_tick_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     first_tick_fired = sink.published - before;
   }
   static dispatch::ResponsePlans Load() {

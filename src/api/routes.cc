@@ -282,6 +282,7 @@ void RegisterRoutes(Router& router, RouteDeps d) {
   RegisterExchangeRoutes(router, d);
   RegisterCapRoutes(router, d);
   RegisterFloorRoutes(router, d);
+  RegisterStatsRoutes(router, d);
 }
 
 }  // namespace beacon::api

@@ -47,6 +47,9 @@ void RegisterCapRoutes(Router& router, const RouteDeps& deps);
 // Notes, PATCH of incidents and calls, GET /duplicates (routes_floor.cc).
 void RegisterFloorRoutes(Router& router, const RouteDeps& deps);
 
+// GET /stats/intervals (routes_stats.cc).
+void RegisterStatsRoutes(Router& router, const RouteDeps& deps);
+
 // The OpenAPI document compiled into the binary.
 std::string_view OpenApiSpec();
 

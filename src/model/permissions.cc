@@ -33,6 +33,8 @@ bool Allowed(Role role, Permission p) {
       return role == R::kDispatcher || role == R::kSupervisor;
     case P::kIssueAlerts:
       return role == R::kSupervisor;
+    case P::kReadPerformance:
+      return role == R::kSupervisor || role == R::kAnalyst;
   }
   return false;
 }
@@ -67,6 +69,8 @@ std::string_view ToString(Permission p) {
       return "view cameras";
     case Permission::kIssueAlerts:
       return "issue public alerts";
+    case Permission::kReadPerformance:
+      return "read response-time intervals";
   }
   return "";
 }

@@ -24,6 +24,7 @@ enum class Permission {
   kImportIncidents,  // EIDO import of incidents transferred from another centre
   kViewCameras,      // nearest cameras of an incident and the audited stream view
   kIssueAlerts,      // issue CAP public warnings (POST /alerts)
+  kReadPerformance,  // response-time intervals (GET /stats/intervals)
 };
 
 bool Allowed(Role role, Permission p);

@@ -62,6 +62,9 @@ const RoleSet kEidoExporters = {"call_taker", "dispatcher", "supervisor"};
 // incidents, never the analyst.
 const RoleSet kCameraViewers = {"call_taker", "dispatcher", "supervisor"};
 const RoleSet kAuditors = {"auditor"};
+// Response-time intervals: the analyst who reports on the centre and the
+// supervisor who runs it.
+const RoleSet kPerformanceReaders = {"supervisor", "analyst"};
 const RoleSet kAdmins = {"admin"};
 
 constexpr Place kOrigin{40.4168, -3.7038};
@@ -384,6 +387,12 @@ const std::vector<RouteCase>& Routes() {
          return Attempt{
              "/premises",
              {{"location", ToJson(w.NextPlace())}, {"text", "dog on premises"}, {"hazard", true}}};
+       }},
+      // Response-time intervals: the performance figures of the centre.
+      {"IntervalStats", "GET", "/stats/intervals", kPerformanceReaders, 200, false,
+       [](World& w) {
+         w.NewIncident();
+         return Get("/stats/intervals?by=priority&explain=true");
        }},
       {"CreateUser", "POST", "/users", kAdmins, 201, false,
        [](World& w) {

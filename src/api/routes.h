@@ -52,6 +52,9 @@ void RegisterFloorRoutes(Router& router, const RouteDeps& deps);
 // The anti-scam desk under /scam (routes_scam.cc; docs/scam.md).
 void RegisterScamRoutes(Router& router, const RouteDeps& deps);
 
+// GET /stats/intervals (routes_stats.cc).
+void RegisterStatsRoutes(Router& router, const RouteDeps& deps);
+
 // The OpenAPI document compiled into the binary.
 std::string_view OpenApiSpec();
 

@@ -23,8 +23,10 @@
 #include "api/routes.h"
 #include "api/stream_hub.h"
 #include "cap/mapping.h"
+#include "cli/calibrate_command.h"
 #include "cli/demo.h"
 #include "cli/embedded.h"
+#include "cli/history_inputs.h"
 #include "cli/planning_bench.h"
 #include "cli/replay_command.h"
 #include "cli/routing_bench.h"
@@ -194,6 +196,12 @@ int Serve(const ServeOptions& opts) {
          {"nodes", network->graph().nodes()},
          {"arcs", network->graph().arcs()}});
   }
+  if (opts.calibration_file) {
+    if (!network) return Fail("--calibration needs --graph (it calibrates road travel times)");
+    auto calibrated = CalibratedNetwork(*network, *opts.calibration_file);
+    if (!calibrated) return Fail(calibrated.error().message());
+    network = std::move(*calibrated);
+  }
   const dispatch::TravelTimes& travel_times =
       network ? static_cast<const dispatch::TravelTimes&>(*network) : straight_line;
   api::StreamHub hub;
@@ -301,6 +309,9 @@ int Main(int argc, char** argv) {
                     "Response plans file (default: the built-in config/response_plans.json)");
   serve->add_option("--graph", serve_opts.graph_file,
                     "Road graph file from beacon import-osm: recommendations use road ETAs");
+  serve->add_option("--calibration", serve_opts.calibration_file,
+                    "Calibration file from beacon calibrate: every ETA uses the learnt travel "
+                    "times (needs --graph)");
   serve->add_option("--web", serve_opts.web_dir,
                     "Command-room web bundle to serve at / (default: web/ beside the binary)");
   serve
@@ -431,6 +442,7 @@ int Main(int argc, char** argv) {
   bench_planning->add_option("--seed", pb.seed, "Random seed")->capture_default_str();
 
   ReplayCommand replay(app);
+  CalibrateCommand calibrate(app);
   ScamCommand scam(app);
 
   try {
@@ -451,6 +463,7 @@ int Main(int argc, char** argv) {
   if (*bench_routing) return RoutingBenchCommand(rb);
   if (*bench_planning) return PlanningBenchCommand(pb);
   if (replay.selected()) return replay.Run();
+  if (calibrate.selected()) return calibrate.Run();
   if (scam.selected()) return scam.Run();
   if (*user_add) return UserAdd(user_name, user_role, user_dir);
   if (*verify) return AuditVerify(audit_dir);

@@ -13,6 +13,9 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::optional<std::string> plans_file;
   std::optional<std::string> graph_file;
+  // Travel-time calibration from `beacon calibrate` (docs/calibration.md);
+  // needs graph_file.
+  std::optional<std::string> calibration_file;
   int threads = 2;
   // Demo mode: run the call generator and simulated crews in-process.
   bool demo = false;

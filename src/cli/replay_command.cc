@@ -8,9 +8,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "cli/embedded.h"
+#include "calibrate/model.h"
+#include "cli/history_inputs.h"
 #include "cli/progress.h"
-#include "cli/routing_commands.h"
 #include "common/log.h"
 #include "dispatch/response_plan.h"
 #include "history/history.h"
@@ -26,14 +26,6 @@ using replay::Json;
 int Fail(const std::string& msg) {
   std::cerr << "beacon replay: " << msg << "\n";
   return 2;
-}
-
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 std::string Csv(const std::string& s) {
@@ -87,38 +79,21 @@ ReplayCommand::ReplayCommand(CLI::App& app) {
   command_->add_option("--coverage-step-s", coverage_step_s_, "Coverage sample interval")
       ->check(CLI::Range(60, 86400))
       ->capture_default_str();
+  command_->add_option("--calibration", calibration_,
+                       "Calibration file from beacon calibrate: learnt travel times for every ETA "
+                       "and the learnt unit homes");
+  command_->add_option("--from", from_,
+                       "Replay calls received from this date (YYYY-MM-DD, local) or time");
+  command_->add_option("--to", to_, "... until before this date or time");
 }
 
 int ReplayCommand::Run() const {
   auto t_start = Clock::now();
-  // Format.
-  Result<history::Format> format = Status(Code::kInternal, "unset");
-  if (auto builtin = BuiltinHistoryFormat(format_); !builtin.empty()) {
-    format = history::Format::Parse(builtin);
-  } else if (std::filesystem::exists(format_)) {
-    format = history::Format::Load(format_);
-  } else {
-    return Fail("--format " + format_ +
-                ": not a built-in format (sf-fire) and no such mapping file");
-  }
-  if (!format) return Fail("--format " + format_ + ": " + format.error().message());
-
-  auto plans = plans_ ? dispatch::ResponsePlans::Load(*plans_)
-                      : dispatch::ResponsePlans::Parse(DefaultResponsePlans());
-  if (!plans) return Fail("response plans: " + plans.error().message());
-  for (const auto& code : format->IncidentTypes()) {
-    if (!plans->Find(code)) {
-      return Fail("format " + format->name() + " maps a call type to \"" + code +
-                  "\", which the response plans do not define; valid codes: " + plans->CodeList());
-    }
-  }
-  for (const auto& t : format->UnitTypes()) {
-    if (!plans->KnownUnitType(t)) {
-      return Fail(
-          "format " + format->name() + " maps a unit type to \"" + t +
-          "\", which the response plans do not define; valid types: " + plans->UnitTypeList());
-    }
-  }
+  auto format = LoadHistoryFormat(format_);
+  if (!format) return Fail(format.error().message());
+  auto loaded = LoadPlansFor(plans_, *format);
+  if (!loaded) return Fail(loaded.error().message());
+  const dispatch::ResponsePlans* plans = &loaded->plans;
   replay::Options opts;
   opts.mode = mode_ == "recommend" ? replay::Mode::kRecommend : replay::Mode::kHistory;
   if (speed_ != "max") {
@@ -131,15 +106,23 @@ int ReplayCommand::Run() const {
   opts.max_snap_m = max_snap_m_;
   opts.coverage_step_ms = static_cast<TimeMs>(coverage_step_s_) * 1000;
 
+  if (from_) {
+    auto t = ParsePeriodBound(*from_, *format, "--from");
+    if (!t) return Fail(t.error().message());
+    opts.from = *t;
+  }
+  if (to_) {
+    auto t = ParsePeriodBound(*to_, *format, "--to");
+    if (!t) return Fail(t.error().message());
+    opts.to = *t;
+  }
+  opts.plans = plans;
+
   // Inputs.
-  auto csv = ReadFile(calls_);
+  auto csv = ReadWholeFile(calls_);
   if (!csv) return Fail("cannot read --calls " + calls_);
-  auto geojson = ReadFile(stations_);
-  if (!geojson) return Fail("cannot read --stations " + stations_);
-  std::vector<std::string> warnings;
-  auto stations = replay::ReadStations(*geojson, *format, warnings);
-  if (!stations) return Fail("--stations " + stations_ + ": " + stations.error().message());
-  for (const auto& w : warnings) Log(Level::kWarn, "replay.station_skipped", {{"message", w}});
+  auto stations = LoadStations(stations_, *format);
+  if (!stations) return Fail(stations.error().message());
 
   ProgressBar bar;
   auto t_read = Clock::now();
@@ -158,27 +141,19 @@ int ReplayCommand::Run() const {
        {"calls", history->calls.size()},
        {"skipped", history->skip_counts}});
 
-  // Graph.
-  std::string graph_file;
-  std::optional<std::filesystem::path> temp;
-  if (graph_) {
-    graph_file = *graph_;
-  } else if (osm_) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "beacon-replay-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) return Fail("cannot create a temporary directory");
-    temp = tmpl;
-    graph_file = tmpl + "/replay.graph";
-    // The import's own summary goes to stderr: stdout is the replay's.
-    std::streambuf* out = std::cout.rdbuf(std::cerr.rdbuf());
-    int rc = ImportOsmCommand(*osm_, graph_file, std::nullopt);
-    std::cout.rdbuf(out);
-    if (rc) return rc;
-  } else {
-    return Fail("give the road graph: --graph FILE (from beacon import-osm) or --osm FILE");
+  // Graph, calibrated when asked (every ETA: recommendations, returns,
+  // coverage and the calibration figures).
+  auto network = OpenRoadNetwork(graph_, osm_);
+  if (!network) return Fail(network.error().message());
+  if (calibration_) {
+    auto calibrated = CalibratedNetwork(**network, *calibration_);
+    if (!calibrated) return Fail(calibrated.error().message());
+    network = std::move(*calibrated);
+    auto model = calibrate::LoadModel(*calibration_);
+    if (model) {
+      for (const auto& [unit, home] : model->unit_homes) opts.unit_homes[unit] = home.station;
+    }
   }
-  auto network = routing::RoadNetwork::Open(graph_file);
-  if (temp) std::filesystem::remove_all(*temp);
-  if (!network) return Fail("--graph " + graph_file + ": " + network.error().message());
 
   // Driver.
   std::unique_ptr<replay::Driver> driver;
@@ -214,6 +189,10 @@ int ReplayCommand::Run() const {
                 {"format", format->name()},
                 {"stations", stations_},
                 {"graph", graph_ ? *graph_ : *osm_},
+                {"calibration", calibration_ ? Json(*calibration_) : Json(nullptr)},
+                {"period",
+                 {{"from", opts.from ? Json(FormatRfc3339(*opts.from)) : Json(nullptr)},
+                  {"to", opts.to ? Json(FormatRfc3339(*opts.to)) : Json(nullptr)}}},
                 {"time_zone", format->zone_name()},
                 {"tz_rule", format->zone().text()}};
   s["throughput"]["read_seconds"] = std::round(read_s * 1000) / 1000;

@@ -20,6 +20,7 @@ class ReplayCommand {
   CLI::App* command_;
   std::string calls_, format_ = "sf-fire", stations_, mode_ = "history", speed_ = "max";
   std::optional<std::string> graph_, osm_, report_, server_, plans_;
+  std::optional<std::string> calibration_, from_, to_;
   std::string user_ = "supervisor";
   double max_snap_m_ = 250;
   int coverage_step_s_ = 900;

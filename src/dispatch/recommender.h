@@ -19,6 +19,13 @@ struct RecommendedUnit {
   double eta_s = 0;
   double distance_m = 0;
   bool by_road = false;
+  bool calibrated = false;  // eta_s from a calibrated road network
+  // The needed type this unit stands in for ("" when it is of that type).
+  std::string substitute_for;
+  // Proposed because an urgent incident would otherwise lack a unit able to
+  // respond first (docs/dispatch.md); it fills nothing: `unmet` still
+  // lists substitute_for.
+  bool first_responder = false;
 };
 
 struct Unmet {
@@ -37,11 +44,14 @@ std::optional<LatLon> UnitLocation(const model::Unit& unit,
 
 // `units`: every unit known (only available ones are considered).
 // `assigned_types`: unit types already committed to the incident; they count
-// against the plan's needs.
+// against the plan's needs. `priority`: the incident's (default: the
+// plan's); at 1-2 a need no unit or substitute can fill brings the nearest
+// first responder when neither the committed units nor the picks include one.
 Recommendation Recommend(const IncidentTypePlan& plan, const ResponsePlans& plans,
                          LatLon incident_location, const std::vector<model::Unit>& units,
                          const std::vector<model::Station>& stations,
                          const std::vector<std::string>& assigned_types,
-                         const TravelTimes& travel_times);
+                         const TravelTimes& travel_times,
+                         std::optional<int> priority = std::nullopt);
 
 }  // namespace beacon::dispatch

@@ -1,5 +1,6 @@
 #include "dispatch/response_plan.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -22,6 +23,43 @@ Result<ResponsePlans> ResponsePlans::Parse(std::string_view text) {
       for (auto& [k, v] : it->items()) {
         p.substitutes_[k] = v.get<std::vector<std::string>>();
       }
+    }
+    // Every unit type named in a list must be one the file defines.
+    auto unit_list = [&](const json& v,
+                         const std::string& field) -> Result<std::vector<std::string>> {
+      if (!v.is_array())
+        return Invalid("response plans: " + field + " must be a list of unit types", field);
+      std::vector<std::string> out;
+      for (const auto& t : v) {
+        if (!t.is_string() || !p.unit_types_.count(t.get<std::string>())) {
+          return Invalid("response plans: " + field + " names unknown unit type " + t.dump() +
+                             "; valid types: " + p.UnitTypeList(),
+                         field);
+        }
+        out.push_back(t.get<std::string>());
+      }
+      return out;
+    };
+    auto substitute_map =
+        [&](const json& v,
+            const std::string& field) -> Result<std::map<std::string, std::vector<std::string>>> {
+      if (!v.is_object()) return Invalid("response plans: " + field + " must be an object", field);
+      std::map<std::string, std::vector<std::string>> out;
+      for (auto& [k, list] : v.items()) {
+        if (!p.unit_types_.count(k)) {
+          return Invalid("response plans: " + field + " has unknown unit type \"" + k + "\"",
+                         field + "." + k);
+        }
+        auto l = unit_list(list, field + "." + k);
+        if (!l) return l.error();
+        out[k] = std::move(*l);
+      }
+      return out;
+    };
+    if (auto it = j.find("first_responders"); it != j.end()) {
+      auto l = unit_list(*it, "first_responders");
+      if (!l) return l.error();
+      p.first_responders_ = std::move(*l);
     }
     if (auto it = j.find("compatible_categories"); it != j.end()) {
       for (auto& [k, v] : it->items()) p.compatible_[k] = v.get<std::vector<std::string>>();
@@ -97,6 +135,16 @@ Result<ResponsePlans> ResponsePlans::Parse(std::string_view text) {
         }
         plan.units.push_back({unit_type, count.get<int>()});
       }
+      if (auto it = t.find("substitutes"); it != t.end()) {
+        auto m = substitute_map(*it, "types." + plan.code + ".substitutes");
+        if (!m) return m.error();
+        plan.substitutes = std::move(*m);
+      }
+      if (auto it = t.find("first_responders"); it != t.end()) {
+        auto l = unit_list(*it, "types." + plan.code + ".first_responders");
+        if (!l) return l.error();
+        plan.first_responders = std::move(*l);
+      }
       p.types_.push_back(std::move(plan));
     }
   } catch (const json::exception& e) {
@@ -145,6 +193,23 @@ const std::vector<std::string>& ResponsePlans::Substitutes(const std::string& un
   static const std::vector<std::string> kNone;
   auto it = substitutes_.find(unit_type);
   return it == substitutes_.end() ? kNone : it->second;
+}
+
+std::vector<std::string> ResponsePlans::Substitutes(const IncidentTypePlan& plan,
+                                                    const std::string& unit_type) const {
+  std::vector<std::string> out;
+  auto add = [&](const std::vector<std::string>& list) {
+    for (const auto& t : list) {
+      if (t != unit_type && std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+    }
+  };
+  if (auto it = plan.substitutes.find(unit_type); it != plan.substitutes.end()) add(it->second);
+  add(Substitutes(unit_type));
+  return out;
+}
+
+const std::vector<std::string>& ResponsePlans::FirstResponders(const IncidentTypePlan& plan) const {
+  return plan.first_responders ? *plan.first_responders : first_responders_;
 }
 
 bool ResponsePlans::Compatible(std::string_view a, std::string_view b) const {

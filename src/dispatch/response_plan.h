@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,11 @@ struct IncidentTypePlan {
   std::string category;  // "fire": drives duplicate compatibility
   int priority = 3;      // 1 (most urgent) .. 5
   std::vector<UnitNeed> units;
+  // This type's own substitutes (unit type -> types that may fill it),
+  // tried before the file's global ones.
+  std::map<std::string, std::vector<std::string>> substitutes;
+  // Overrides the file's first responders for this type when set.
+  std::optional<std::vector<std::string>> first_responders;
 };
 
 // How a call that matches an open incident is handled (docs/dispatch.md):
@@ -55,6 +61,13 @@ class ResponsePlans {
   std::string UnitTypeList() const;
   // Unit types that may stand in for `unit_type` (e.g. an ALS medic for BLS).
   const std::vector<std::string>& Substitutes(const std::string& unit_type) const;
+  // The same for an incident type: its own substitutes first, then the
+  // file's (each type once).
+  std::vector<std::string> Substitutes(const IncidentTypePlan& plan,
+                                       const std::string& unit_type) const;
+  // Unit types able to respond first to an urgent incident of this type
+  // (docs/dispatch.md): the type's own list, else the file's.
+  const std::vector<std::string>& FirstResponders(const IncidentTypePlan& plan) const;
   // Whether calls of these two categories may be the same incident.
   bool Compatible(std::string_view category_a, std::string_view category_b) const;
 
@@ -68,6 +81,7 @@ class ResponsePlans {
   std::map<std::string, std::string> unit_types_;
   std::map<std::string, std::vector<std::string>> substitutes_;
   std::map<std::string, std::vector<std::string>> compatible_;
+  std::vector<std::string> first_responders_;
   double duplicate_distance_m_ = 300;
   double duplicate_window_s_ = 1200;
   DuplicateMode duplicate_mode_ = DuplicateMode::kSuggest;

@@ -15,6 +15,9 @@ struct TravelEstimate {
   double eta_s = 0;
   double distance_m = 0;  // < 0 when the implementation did not compute it
   bool by_road = false;   // over the road graph, or a straight-line estimate
+  // Road time adjusted by a calibration learnt from the centre's history
+  // (beacon calibrate, docs/calibration.md); only with by_road.
+  bool calibrated = false;
 };
 
 class TravelTimes {

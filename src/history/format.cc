@@ -9,9 +9,10 @@ namespace beacon::history {
 namespace {
 
 constexpr std::string_view kFieldNames[] = {
-    "call_id",   "incident_group", "unit_id",  "unit_type", "unit_sequence", "call_type",
-    "received",  "dispatched",     "en_route", "on_scene",  "transporting",  "at_hospital",
-    "available", "location",       "lat",      "lon",       "address",       "station_area",
+    "call_id",      "incident_group", "unit_id",      "unit_type", "unit_sequence",
+    "call_type",    "received",       "dispatched",   "en_route",  "on_scene",
+    "transporting", "at_hospital",    "available",    "location",  "lat",
+    "lon",          "address",        "station_area", "priority",
 };
 static_assert(std::size(kFieldNames) == static_cast<size_t>(Field::kCount));
 
@@ -200,6 +201,24 @@ Result<Format> Format::Parse(std::string_view json_text) {
     f.call_types_[key] = value.get<std::string>();
   }
   BEACON_RETURN_IF_ERROR(str("default_incident_type", true, f.default_incident_type_));
+  if (auto by = j.find("call_types_by_priority"); by != j.end()) {
+    auto bad = [](const std::string& what) {
+      return Invalid("format file: call_types_by_priority" + what, "call_types_by_priority");
+    };
+    if (!by->is_object()) {
+      return bad(" must be an object of export call type -> {priority -> incident type code}");
+    }
+    if (f.column(Field::kPriority).empty()) return bad(" needs columns.priority");
+    for (const auto& [call_type, m] : by->items()) {
+      if (!m.is_object()) return bad("[\"" + call_type + "\"] must be an object");
+      for (const auto& [priority, code] : m.items()) {
+        if (!code.is_string() || code.get<std::string>().empty()) {
+          return bad("[\"" + call_type + "\"][\"" + priority + "\"] must be an incident type code");
+        }
+        f.call_types_by_priority_[call_type][priority] = code.get<std::string>();
+      }
+    }
+  }
 
   auto units = j.find("unit_types");
   if (units == j.end() || !units->is_object()) {
@@ -279,6 +298,14 @@ std::pair<std::string, bool> Format::IncidentType(const std::string& call_type) 
   return {default_incident_type_, true};
 }
 
+std::pair<std::string, bool> Format::IncidentType(const std::string& call_type,
+                                                  const std::string& priority) const {
+  if (auto by = call_types_by_priority_.find(call_type); by != call_types_by_priority_.end()) {
+    if (auto it = by->second.find(priority); it != by->second.end()) return {it->second, false};
+  }
+  return IncidentType(call_type);
+}
+
 std::optional<std::string> Format::UnitType(const std::string& unit_type, bool* listed) const {
   auto it = unit_types_.find(unit_type);
   if (listed) *listed = it != unit_types_.end();
@@ -310,6 +337,9 @@ std::string Format::StationFromName(const std::string& name) const {
 std::vector<std::string> Format::IncidentTypes() const {
   std::vector<std::string> out{default_incident_type_};
   for (const auto& [k, v] : call_types_) out.push_back(v);
+  for (const auto& [k, m] : call_types_by_priority_) {
+    for (const auto& [p, v] : m) out.push_back(v);
+  }
   return out;
 }
 

@@ -36,6 +36,7 @@ enum class Field {
   kLon,
   kAddress,
   kStationArea,
+  kPriority,  // the call's dispatch priority as exported ("2", "3", "E" in sf-fire)
   kCount
 };
 std::string_view FieldName(Field f);  // the key in the mapping file ("received")
@@ -67,6 +68,10 @@ class Format {
   // Beacon incident type code for an export call type, and whether the
   // default was used.
   std::pair<std::string, bool> IncidentType(const std::string& call_type) const;
+  // The same for a call with an exported priority: call_types_by_priority
+  // first (e.g. a code-2 medical call is a minor medical incident).
+  std::pair<std::string, bool> IncidentType(const std::string& call_type,
+                                            const std::string& priority) const;
   // Beacon unit type for an export unit type: nullopt when the mapping says
   // null (not replayed) or does not list it.
   std::optional<std::string> UnitType(const std::string& unit_type, bool* listed = nullptr) const;
@@ -87,6 +92,7 @@ class Format {
   std::string zone_name_;
   TimeZoneRule zone_;
   std::map<std::string, std::string> call_types_;
+  std::map<std::string, std::map<std::string, std::string>> call_types_by_priority_;
   std::string default_incident_type_;
   std::map<std::string, std::optional<std::string>> unit_types_;
   std::optional<std::regex> unit_station_;

@@ -175,7 +175,8 @@ Result<History> ReadHistory(std::string_view csv, const Format& format,
       c.received_at = *times[0];
       c.location = *where;
       c.call_type = std::string(get(Field::kCallType));
-      auto [code, defaulted] = format.IncidentType(c.call_type);
+      c.priority = std::string(get(Field::kPriority));
+      auto [code, defaulted] = format.IncidentType(c.call_type, c.priority);
       c.incident_type = code;
       if (defaulted) h.defaulted_call_types[c.call_type]++;
       c.address = std::string(get(Field::kAddress));
@@ -196,6 +197,7 @@ Result<History> ReadHistory(std::string_view csv, const Format& format,
       auto [p, ec] = std::from_chars(seq.data(), seq.data() + seq.size(), v);
       if (ec == std::errc() && p == seq.data() + seq.size() && v > 0) u.sequence = v;
     }
+    u.station_area = StripZeros(get(Field::kStationArea));
     u.dispatched_at = *times[1];
     u.en_route_at = times[2];
     u.on_scene_at = times[3];

@@ -23,8 +23,9 @@ namespace beacon::history {
 struct UnitResponse {
   std::int64_t line = 0;
   std::string unit_id;
-  std::string unit_type;  // Beacon's unit type (mapped)
-  int sequence = 0;       // 1 = first dispatched; 0 when the export has none
+  std::string unit_type;     // Beacon's unit type (mapped)
+  int sequence = 0;          // 1 = first dispatched; 0 when the export has none
+  std::string station_area;  // the station area it answered in ("" when none)
   TimeMs dispatched_at = 0;
   std::optional<TimeMs> en_route_at, on_scene_at, transporting_at, at_hospital_at, available_at;
 };
@@ -36,6 +37,7 @@ struct HistoricalCall {
   TimeMs received_at = 0;
   LatLon location;
   std::string call_type;      // as exported
+  std::string priority;       // as exported ("" when the export has none)
   std::string incident_type;  // Beacon's code
   std::string address;
   std::vector<UnitResponse> units;  // by sequence, then dispatch time

@@ -33,6 +33,8 @@ bool Allowed(Role role, Permission p) {
       return role == R::kDispatcher || role == R::kSupervisor;
     case P::kIssueAlerts:
       return role == R::kSupervisor;
+    case P::kReadPerformance:
+      return role == R::kSupervisor || role == R::kAnalyst;
     case P::kReportScam:
       return role == R::kCallTaker || role == R::kFraudAnalyst;
     case P::kReadScamReports:
@@ -75,6 +77,8 @@ std::string_view ToString(Permission p) {
       return "view cameras";
     case Permission::kIssueAlerts:
       return "issue public alerts";
+    case Permission::kReadPerformance:
+      return "read response-time intervals";
     case Permission::kReportScam:
       return "file fraud reports";
     case Permission::kReadScamReports:

@@ -24,6 +24,7 @@ enum class Permission {
   kImportIncidents,  // EIDO import of incidents transferred from another centre
   kViewCameras,      // nearest cameras of an incident and the audited stream view
   kIssueAlerts,      // issue CAP public warnings (POST /alerts)
+  kReadPerformance,  // response-time intervals (GET /stats/intervals)
   // The anti-scam desk (docs/scam.md).
   kReportScam,         // file fraud reports (POST /scam/reports, reports:batch)
   kReadScamReports,    // read a report (the reporter's data only with kReadPersonal)

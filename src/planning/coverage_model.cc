@@ -296,8 +296,13 @@ struct CoverageModel::Tier {
 
 CoverageModel::CoverageModel(const routing::RoadGraph& graph, const routing::ContractedGraph& ch,
                              const NodeCopies& copies, std::vector<int> standing_seconds,
-                             std::size_t max_extra)
-    : graph_(graph), ch_(ch), copies_(copies), grid_(graph, copies, kCellM), max_extra_(max_extra) {
+                             std::size_t max_extra, Millis eta_offset_ms)
+    : graph_(graph),
+      ch_(ch),
+      copies_(copies),
+      grid_(graph, copies, kCellM),
+      max_extra_(max_extra),
+      eta_offset_ms_(eta_offset_ms) {
   const NodeIndex n = graph.nodes();
   original_rank_.resize(n);
   weight_.assign(n, 0);
@@ -371,7 +376,8 @@ CoverageModel::Threshold& CoverageModel::GetThreshold(int seconds) {
   }
   auto t = std::make_unique<Threshold>();
   t->seconds = seconds;
-  t->limit_ms = static_cast<Millis>(std::max(seconds, 0)) * 1000;
+  const std::int64_t limit = std::int64_t{std::max(seconds, 0)} * 1000 - eta_offset_ms_;
+  t->limit_ms = static_cast<Millis>(std::max<std::int64_t>(limit, 0));
   t->used = clock_;
   auto fits = std::find_if(tiers_.begin(), tiers_.end(),
                            [&](const auto& tier) { return tier->limit_ms >= t->limit_ms; });

@@ -155,9 +155,12 @@ MoveUpPlan PlanMoveUps(const routing::RoadGraph& graph, const NodeCopies& copies
 class CoverageModel {
  public:
   static constexpr double kCellM = 250;
+  // `eta_offset_ms`: the fixed time a calibrated network adds to every ETA
+  // (RoadNetwork::fixed_s): a threshold of T seconds reaches the nodes
+  // within T - offset of road time.
   CoverageModel(const routing::RoadGraph& graph, const routing::ContractedGraph& ch,
                 const NodeCopies& copies, std::vector<int> standing_seconds = {240, 480},
-                std::size_t max_extra = 4);
+                std::size_t max_extra = 4, Millis eta_offset_ms = 0);
   ~CoverageModel();
 
   // Unit `unit_id` is available at `node`, or not available (nullopt).
@@ -208,6 +211,7 @@ class CoverageModel {
   const NodeCopies& copies_;
   CoverageGrid grid_;
   std::size_t max_extra_;
+  Millis eta_offset_ms_;
   // Per rank: the rank of its original node (itself when original), and
   // per original rank its copies' ranks (CSR; empty without copies).
   std::vector<NodeIndex> original_rank_;

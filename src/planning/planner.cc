@@ -103,7 +103,8 @@ std::vector<DemandBucket> CountDemand(const std::vector<DemandRecord>& records,
 Planner::Planner(const routing::RoadNetwork* network) : network_(network) {
   if (!network_) return;
   copies_ = std::make_unique<NodeCopies>(network_->graph().nodes(), network_->original_node());
-  model_ = std::make_unique<CoverageModel>(network_->graph(), network_->hierarchy(), *copies_);
+  model_ = std::make_unique<CoverageModel>(network_->graph(), network_->hierarchy(), *copies_,
+                                           std::vector<int>{240, 480}, 4, EtaOffsetMs());
 }
 
 std::optional<NodeIndex> Planner::Snap(LatLon where) const {
@@ -209,8 +210,10 @@ Result<MoveUpReport> Planner::MoveUps(int seconds, int max_moves) {
   }
   std::lock_guard plan_lock(plan_mu_);
   if (!scratch_ || scratch_seconds_ != seconds) {
-    scratch_ = std::make_unique<routing::CoverageTracker>(network_->graph(), network_->hierarchy(),
-                                                          static_cast<Millis>(seconds) * 1000);
+    const std::int64_t limit = std::int64_t{seconds} * 1000 - EtaOffsetMs();
+    scratch_ = std::make_unique<routing::CoverageTracker>(
+        network_->graph(), network_->hierarchy(),
+        static_cast<Millis>(std::max<std::int64_t>(limit, 0)));
     scratch_seconds_ = seconds;
   }
   auto ids = scratch_->Reset(sources);

@@ -11,6 +11,7 @@
 // updates.
 #pragma once
 
+#include <cmath>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -85,6 +86,11 @@ class Planner {
 
  private:
   std::optional<NodeIndex> Snap(LatLon where) const;
+  // The fixed time a calibrated network adds to every ETA: coverage within
+  // T seconds is road time within T minus it.
+  Millis EtaOffsetMs() const {
+    return static_cast<Millis>(std::llround(network_->fixed_s() * 1000));
+  }
   std::optional<LatLon> Position(const model::Unit& u) const;  // requires mu_
   void Update(const model::Unit& u);                           // requires mu_
   void AddCall(const model::Call& c);                          // requires mu_

@@ -36,7 +36,11 @@ class SnapCachedTravelTimes final : public dispatch::TravelTimes {
     return net_.ToTargetNode(nodes_, t);
   }
   std::optional<dispatch::TravelEstimate> Between(LatLon from, LatLon to) const override {
-    return net_.Between(from, to);
+    std::lock_guard lock(mu_);
+    routing::NodeIndex a = Snap(from), b = Snap(to);
+    if (a == routing::kNoNode || b == routing::kNoNode) return net_.Between(from, to);
+    if (auto e = net_.BetweenNodes(a, b)) return e;
+    return net_.Between(from, to);  // no route: the network's fallback
   }
 
  private:

@@ -1,5 +1,7 @@
 #include "replay/replay.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -8,9 +10,12 @@
 #include <queue>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
+#include "common/quantile.h"
 #include "dispatch/recommender.h"
 #include "routing/query.h"
+#include "stats/intervals.h"
 
 namespace beacon::replay {
 namespace {
@@ -78,6 +83,7 @@ struct Plan {
   size_t call = 0;
   std::vector<std::pair<TimeMs, UnitStatus>> steps;
   bool done = false;
+  TimeMs start = 0;  // dispatched
 };
 
 struct IncidentState {
@@ -86,13 +92,12 @@ struct IncidentState {
   std::vector<size_t> calls;
 };
 
-double Quantile(std::vector<double> v, double q) {
-  if (v.empty()) return std::nan("");
-  std::sort(v.begin(), v.end());
-  double pos = q * static_cast<double>(v.size() - 1);
-  size_t lo = static_cast<size_t>(std::floor(pos));
-  size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+// CPU time of the calling thread: unlike wall time it does not fall with
+// the machine's load (the replay loop runs on one thread).
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
 Json Num(double v, int decimals = 1) {
@@ -147,11 +152,17 @@ class Engine {
   void OnReturn(TimeMs t, const std::string& unit, std::int64_t gen);
   void OnSample(TimeMs t);
   void FinishPlan(TimeMs t, Plan& p);
+  // Whether an available unit that could serve an incident of this type
+  // (a needed type, a substitute or a first responder) stands on the graph.
+  bool CapableUnitFree(const std::string& incident_type) const;
   void MaybeClose(TimeMs t, std::int64_t incident);
   bool ForceAvailable(TimeMs t, const std::string& unit);
   std::int64_t StartPlan(TimeMs t, const std::string& unit, std::int64_t incident, size_t ci,
                          std::vector<std::pair<TimeMs, UnitStatus>> steps);
   void CompareRecommendation(size_t ci, const Json& rec);
+  // Response-time intervals (stats::Report, as GET /stats/intervals) of
+  // what history did and, in recommend mode, of what Beacon did.
+  Json Intervals() const;
   Json Summary(double seconds);
 
   const history::History& h_;
@@ -183,6 +194,14 @@ class Engine {
   // NFPA 1710: first unit travel (s) per call (history) and per incident (Beacon).
   std::vector<double> hist_first_travel_s_, beacon_first_travel_s_;
   std::int64_t beacon_no_unit_ = 0;
+  // Priority 1-2 incidents Beacon sent no unit to, and of those the ones
+  // while a capable unit was free.
+  std::int64_t urgent_no_unit_ = 0, urgent_no_unit_capable_free_ = 0;
+  // Per home station node: the road time from each call (by index) to it.
+  std::unordered_map<NodeIndex, std::vector<routing::Millis>> to_station_;
+  double cpu_seconds_ = 0;  // CPU time of this thread in the event loop
+  // Wall seconds of the event loop by event kind (throughput.by_event).
+  double event_seconds_[7] = {};
   // Coverage samples.
   Json coverage_ = Json::array();
   std::vector<NodeIndex> demand_;
@@ -201,7 +220,8 @@ Status Engine::Setup(TimeMs t0) {
     model::Unit mu;
     mu.id = UnitId{id};
     mu.unit_type = info.unit_type;
-    auto st = by_number.find(info.station);
+    auto home = opt_.unit_homes.find(id);
+    auto st = by_number.find(home != opt_.unit_homes.end() ? home->second : info.station);
     if (st != by_number.end()) {
       mu.station_id = st->second->station.id;
       u.station = st->second->station.location;
@@ -228,7 +248,7 @@ Status Engine::Setup(TimeMs t0) {
 std::int64_t Engine::StartPlan(TimeMs t, const std::string& unit, std::int64_t incident, size_t ci,
                                std::vector<std::pair<TimeMs, UnitStatus>> steps) {
   auto& u = units_[unit];
-  Plan p{unit, incident, ++u.gen, ci, {}, false};
+  Plan p{unit, incident, ++u.gen, ci, {}, false, t};
   // Keep the steps the status machine allows, in time order.
   UnitStatus at = UnitStatus::kDispatched;
   TimeMs last = t;
@@ -365,7 +385,11 @@ void Engine::CompareRecommendation(size_t ci, const Json& rec) {
   if (it == units_.end()) return;
   auto where = WhereIs(it->second);
   if (!where) return;
-  auto eta = net_.Between(*where, c.h->location);
+  // From the snapped nodes when both are known (the same answer as from
+  // the points, without snapping them again).
+  const NodeIndex from = NodeOf(it->second);
+  auto eta = from != routing::kNoNode ? net_.BetweenNodes(from, c.node) : std::nullopt;
+  if (!eta) eta = net_.Between(*where, c.h->location);
   if (eta && eta->by_road) {
     rec_eta_diff_s_.push_back(eta->eta_s - top.value("eta_s", 0.0));
   }
@@ -462,8 +486,30 @@ void Engine::OnBeaconDispatch(TimeMs t, size_t ci) {
     beacon_first_travel_s_.push_back(first_eta);
   } else {
     ++beacon_no_unit_;
+    if (rec->value("priority", 5) <= 2) {
+      ++urgent_no_unit_;
+      if (CapableUnitFree(rec->value("incident_type", ""))) ++urgent_no_unit_capable_free_;
+    }
   }
   MaybeClose(t, c.incident);
+}
+
+bool Engine::CapableUnitFree(const std::string& incident_type) const {
+  const dispatch::IncidentTypePlan* plan = opt_.plans ? opt_.plans->Find(incident_type) : nullptr;
+  if (!plan) return false;
+  std::set<std::string> capable;
+  for (const auto& need : plan->units) {
+    capable.insert(need.unit_type);
+    for (const auto& sub : opt_.plans->Substitutes(*plan, need.unit_type)) capable.insert(sub);
+  }
+  for (const auto& t : opt_.plans->FirstResponders(*plan)) capable.insert(t);
+  for (const auto& [id, u] : units_) {
+    if (u.status == UnitStatus::kAvailable && NodeOf(u) != routing::kNoNode &&
+        capable.count(u.type)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void Engine::OnStatus(TimeMs t, size_t pi, size_t step) {
@@ -490,8 +536,8 @@ void Engine::OnStatus(TimeMs t, size_t pi, size_t step) {
     // Road time scene -> station between the snapped nodes (turn-restriction
     // copies of the station's node are not considered: a return trip).
     TimeMs delay = 0;
-    if (u.station_node != routing::kNoNode) {
-      routing::Millis back = engine_.TravelTime(calls_[p.call].node, u.station_node);
+    if (auto st = to_station_.find(u.station_node); st != to_station_.end()) {
+      routing::Millis back = st->second[p.call];
       if (back != routing::kUnreachable) delay = back;
     }
     Push(t + delay, Kind::kReturn, static_cast<std::int64_t>(pi), u.gen);
@@ -521,7 +567,12 @@ void Engine::OnSample(TimeMs t) {
     NodeIndex n = NodeOf(u);
     if (n != routing::kNoNode) sources.push_back(n);
   }
-  auto limit = static_cast<routing::Millis>(opt_.coverage_limits_s[1] * 1000);
+  // A calibrated network adds a fixed time to every ETA: within T seconds
+  // is road time within T minus it.
+  auto road_ms = [&](double s) {
+    return static_cast<routing::Millis>(std::max(0.0, (s - net_.fixed_s()) * 1000));
+  };
+  auto limit = road_ms(opt_.coverage_limits_s[1]);
   engine_.Reachable(sources, limit, times_);
   const auto& orig = net_.original_node();
   if (!orig.empty()) {
@@ -530,7 +581,7 @@ void Engine::OnSample(TimeMs t) {
     }
   }
   std::int64_t within[2] = {0, 0};
-  auto l0 = static_cast<routing::Millis>(opt_.coverage_limits_s[0] * 1000);
+  auto l0 = road_ms(opt_.coverage_limits_s[0]);
   for (NodeIndex n : demand_) {
     routing::Millis x = times_[n];
     if (x <= l0) ++within[0];
@@ -548,6 +599,10 @@ void Engine::OnSample(TimeMs t) {
 Result<Json> Engine::Run() {
   // Which calls lie inside the graph.
   for (const auto& c : h_.calls) {
+    if ((opt_.from && c.received_at < *opt_.from) || (opt_.to && c.received_at >= *opt_.to)) {
+      skip_counts_["outside_period"] += static_cast<std::int64_t>(c.units.size());
+      continue;
+    }
     NodeIndex n = Node(c.location);
     if (n == routing::kNoNode) {
       // Each usable row of the call is skipped for this one reason; rows
@@ -571,7 +626,7 @@ Result<Json> Engine::Run() {
     demand_.push_back(n);
   }
   if (calls_.empty()) {
-    return Invalid("no call of the history lies inside the road graph (within " +
+    return Invalid("no call of the history (in the period) lies inside the road graph (within " +
                    std::to_string(static_cast<int>(opt_.max_snap_m)) + " m of a road)");
   }
   const TimeMs t0 = calls_.front().h->received_at;
@@ -583,7 +638,20 @@ Result<Json> Engine::Run() {
   const TimeMs step = opt_.coverage_step_ms;
   for (TimeMs t = (t0 / step) * step + step; t <= t1; t += step) Push(t, Kind::kSample);
 
+  // Road times from every call to every home station, for the trips back
+  // (many-to-one from all calls, one query per station; the same times as a
+  // query per trip, without one in the event loop).
+  {
+    std::vector<NodeIndex> call_nodes;
+    for (const auto& c : calls_) call_nodes.push_back(c.node);
+    engine_.PrepareSources(call_nodes);
+    for (const auto& [id, u] : units_) {
+      if (u.station_node == routing::kNoNode || to_station_.count(u.station_node)) continue;
+      to_station_.emplace(u.station_node, engine_.TimesToTarget(u.station_node));
+    }
+  }
   const auto wall0 = std::chrono::steady_clock::now();
+  const double cpu0 = ThreadCpuSeconds();
   std::int64_t processed = 0;
   while (!queue_.empty()) {
     Event e = queue_.top();
@@ -594,6 +662,7 @@ Result<Json> Engine::Run() {
                                  static_cast<double>(e.t - t0) / opt_.speed));
       std::this_thread::sleep_until(due);
     }
+    const auto e0 = std::chrono::steady_clock::now();
     switch (e.kind) {
       case Kind::kCall:
         OnCall(e.t, static_cast<size_t>(e.a));
@@ -617,6 +686,8 @@ Result<Json> Engine::Run() {
         OnSample(e.t);
         break;
     }
+    event_seconds_[static_cast<int>(e.kind)] +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
     if (opt_.progress && (++processed & 255) == 0 && t1 > t0) {
       opt_.progress(
           std::clamp(static_cast<double>(e.t - t0) / static_cast<double>(t1 - t0), 0.0, 1.0));
@@ -624,6 +695,7 @@ Result<Json> Engine::Run() {
   }
   if (opt_.progress) opt_.progress(1.0);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  cpu_seconds_ = ThreadCpuSeconds() - cpu0;
   return Summary(seconds);
 }
 
@@ -787,15 +859,22 @@ Json Engine::Summary(double seconds) {
     double bias = Quantile(err, 0.5);
     std::vector<double> corrected;
     for (double x : beacon_first_travel_s_) corrected.push_back(std::isfinite(bias) ? x - bias : x);
-    nfpa["beacon"] = {{"incidents", static_cast<std::int64_t>(beacon_first_travel_s_.size())},
-                      {"no_unit_sent", beacon_no_unit_},
-                      {"share_within_240s", share(beacon_first_travel_s_)},
-                      {"share_within_240s_bias_corrected", share(corrected)},
-                      {"median_first_travel_s", Num(Quantile(beacon_first_travel_s_, 0.5))}};
+    nfpa["beacon"] = {
+        {"incidents", static_cast<std::int64_t>(beacon_first_travel_s_.size())},
+        {"no_unit_sent", beacon_no_unit_},
+        {"no_unit_sent_share",
+         Ratio(beacon_no_unit_,
+               beacon_no_unit_ + static_cast<std::int64_t>(beacon_first_travel_s_.size()))},
+        {"urgent_no_unit_sent", urgent_no_unit_},
+        {"urgent_no_unit_while_capable_free", urgent_no_unit_capable_free_},
+        {"share_within_240s", share(beacon_first_travel_s_)},
+        {"share_within_240s_bias_corrected", share(corrected)},
+        {"median_first_travel_s", Num(Quantile(beacon_first_travel_s_, 0.5))}};
   } else {
     nfpa["beacon"] = nullptr;
   }
   s["nfpa_1710"] = nfpa;
+  s["intervals"] = Intervals();
 
   // Coverage.
   std::vector<double> c240, c480;
@@ -832,6 +911,17 @@ Json Engine::Summary(double seconds) {
       {"replay_seconds", Num(seconds, 3)},
       {"rows_per_s", Num(seconds > 0 ? static_cast<double>(rows_replayed_) / seconds : 0)},
       {"commands", commands},
+      {"replay_cpu_seconds", Num(cpu_seconds_, 3)},
+      {"rows_per_cpu_s",
+       Num(cpu_seconds_ > 0 ? static_cast<double>(rows_replayed_) / cpu_seconds_ : 0)},
+      {"by_event_seconds",
+       {{"status", Num(event_seconds_[static_cast<int>(Kind::kStatus)], 4)},
+        {"return", Num(event_seconds_[static_cast<int>(Kind::kReturn)], 4)},
+        {"call", Num(event_seconds_[static_cast<int>(Kind::kCall)], 4)},
+        {"dispatch_row", Num(event_seconds_[static_cast<int>(Kind::kDispatchRow)], 4)},
+        {"beacon_dispatch", Num(event_seconds_[static_cast<int>(Kind::kBeaconDispatch)], 4)},
+        {"close_check", Num(event_seconds_[static_cast<int>(Kind::kCloseCheck)], 4)},
+        {"coverage_sample", Num(event_seconds_[static_cast<int>(Kind::kSample)], 4)}}},
       {"commands_per_s", Num(seconds > 0 ? static_cast<double>(commands) / seconds : 0)}};
   s["latency"] = lat;
   Json ex = Json::array();
@@ -845,6 +935,62 @@ Json Engine::Summary(double seconds) {
     skipped.push_back({{"line", r.line}, {"reason", r.reason}, {"message", r.message}});
   s["skipped_rows"] = skipped;
   return s;
+}
+
+Json Engine::Intervals() const {
+  std::vector<model::Station> stations;
+  for (const auto& st : stations_) stations.push_back(st.station);
+  auto base = [&](const CallState& c) {
+    stats::IncidentTimes x;
+    x.incident_id = c.h->line;
+    x.incident_type = c.h->incident_type;
+    if (const auto* plan = opt_.plans ? opt_.plans->Find(x.incident_type) : nullptr) {
+      x.category = plan->category;
+      x.priority = plan->priority;
+    }
+    x.station = stats::NearestStation(c.h->location, stations);
+    x.received = stats::Stamp{c.h->received_at, c.h->line};
+    return x;
+  };
+  // History: every replayed call with its historical responses (refs are
+  // the export's line numbers).
+  std::vector<stats::IncidentTimes> history;
+  for (const auto& c : calls_) {
+    auto x = base(c);
+    for (const auto& u : c.h->units) {
+      auto at = [&](const std::optional<TimeMs>& t) {
+        return t ? std::optional<stats::Stamp>(stats::Stamp{*t, u.line}) : std::nullopt;
+      };
+      x.units.push_back(
+          {u.unit_id, stats::Stamp{u.dispatched_at, u.line}, at(u.en_route_at), at(u.on_scene_at)});
+    }
+    history.push_back(std::move(x));
+  }
+  Json out = {{"by", "priority"},
+              {"standard", stats::StandardJson()},
+              {"history", stats::Report(history, stats::GroupBy::kPriority, false)},
+              {"beacon", nullptr}};
+  if (opt_.mode != Mode::kRecommend) return out;
+  // Beacon: the incidents it opened with the units it sent, at the
+  // simulated times (received: the call's line; no other references).
+  std::map<std::int64_t, stats::IncidentTimes> beacon;
+  for (const auto& c : calls_) {
+    if (c.created && !c.duplicate) beacon.emplace(c.incident, base(c));
+  }
+  for (const auto& p : plans_) {
+    auto it = beacon.find(p.incident);
+    if (it == beacon.end()) continue;
+    stats::UnitTimes u{p.unit, stats::Stamp{p.start, 0}, std::nullopt, std::nullopt};
+    for (const auto& [when, status] : p.steps) {
+      if (status == UnitStatus::kEnRoute && !u.en_route) u.en_route = stats::Stamp{when, 0};
+      if (status == UnitStatus::kOnScene && !u.on_scene) u.on_scene = stats::Stamp{when, 0};
+    }
+    it->second.units.push_back(std::move(u));
+  }
+  std::vector<stats::IncidentTimes> list;
+  for (auto& [id, x] : beacon) list.push_back(std::move(x));
+  out["beacon"] = stats::Report(list, stats::GroupBy::kPriority, false);
+  return out;
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,15 @@ struct Options {
   // "Dispatched from its station" (calibration): the unit's previous
   // response in the export cleared at least this long before.
   TimeMs back_at_station_ms = 15 * 60 * 1000;
+  // Only calls received in [from, to) are replayed (the others' rows are
+  // skipped as outside_period); unset: unbounded.
+  std::optional<TimeMs> from, to;
+  // Unit id -> home station number, replacing the history reader's guess
+  // (the unit homes of a calibration, docs/calibration.md).
+  std::map<std::string, std::string> unit_homes;
+  // The plans the driver uses (recommend mode: to tell whether an urgent
+  // incident left without a unit had a capable unit free); may be null.
+  const dispatch::ResponsePlans* plans = nullptr;
   // Progress: fraction done in [0, 1].
   std::function<void(double)> progress;
 };

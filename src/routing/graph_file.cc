@@ -403,6 +403,15 @@ void SaveRoadGraph(GraphFileWriter& writer, const RoadGraph& graph) {
     records[i] = {r.from, r.via, r.to, static_cast<std::uint8_t>(r.kind), {0, 0, 0}};
   }
   writer.Add(std::string(kRoadRestrictions), records);
+  if (!graph.road_class_names.empty() && graph.road_class.size() == graph.arcs()) {
+    std::vector<std::uint8_t> names;
+    for (const auto& name : graph.road_class_names) {
+      names.insert(names.end(), name.begin(), name.end());
+      names.push_back('\n');
+    }
+    writer.Add(std::string(kRoadClass), graph.road_class);
+    writer.Add(std::string(kRoadClassNames), names);
+  }
 }
 
 Result<RoadGraph> LoadRoadGraph(const GraphFile& file) {
@@ -461,6 +470,30 @@ Result<RoadGraph> LoadRoadGraph(const GraphFile& file) {
   g.head.assign(head->begin(), head->end());
   g.time_ms.assign(time_ms->begin(), time_ms->end());
   g.length_m.assign(length_m->begin(), length_m->end());
+  if (file.HasSection(kRoadClass) || file.HasSection(kRoadClassNames)) {
+    auto classes = file.Section<std::uint8_t>(kRoadClass);
+    if (!classes) return classes.error();
+    auto names = file.Section<std::uint8_t>(kRoadClassNames);
+    if (!names) return names.error();
+    std::string name;
+    for (std::uint8_t c : *names) {
+      if (c != '\n') {
+        name.push_back(static_cast<char>(c));
+        continue;
+      }
+      if (name.empty()) return bad(kRoadClassNames, "has an empty name");
+      g.road_class_names.push_back(std::move(name));
+      name.clear();
+    }
+    if (!name.empty() || g.road_class_names.empty()) {
+      return bad(kRoadClassNames, "is not a list of names each ended by a newline");
+    }
+    if (classes->size() != m) return bad(kRoadClass, "does not have one entry per arc");
+    for (std::uint8_t c : *classes) {
+      if (c >= g.road_class_names.size()) return bad(kRoadClass, "has a class out of range");
+    }
+    g.road_class.assign(classes->begin(), classes->end());
+  }
   return g;
 }
 

@@ -162,6 +162,10 @@ inline constexpr std::string_view kRoadHead = "road.head";
 inline constexpr std::string_view kRoadTimeMs = "road.time_ms";
 inline constexpr std::string_view kRoadLengthM = "road.length_m";
 inline constexpr std::string_view kRoadRestrictions = "road.restrictions";
+// Optional (absent in graphs without road classes): per arc, the road class
+// index; the class names as bytes, each name followed by '\n'.
+inline constexpr std::string_view kRoadClass = "road.class";
+inline constexpr std::string_view kRoadClassNames = "road.class_names";
 
 // Adds the RoadGraph's arrays to `writer`.
 void SaveRoadGraph(GraphFileWriter& writer, const RoadGraph& graph);

@@ -63,6 +63,7 @@ struct WayRecord {
   std::uint32_t ref_end;
   float forward_kmh;
   float backward_kmh;
+  std::uint8_t road_class;  // index into Collected::road_class_names
 };
 
 struct RawRestriction {
@@ -80,6 +81,7 @@ struct Collected {
   std::vector<WayRecord> ways;
   std::vector<std::int64_t> refs;
   std::vector<RawRestriction> restrictions;
+  std::vector<std::string> road_class_names;  // highway values, in order of first use
 };
 
 class Importer {
@@ -130,6 +132,19 @@ class Importer {
     data_.node_locations.push_back(node.location());
   }
 
+  // The index of a highway value in road_class_names (added on first use;
+  // the profile's classes are far fewer than 255, the last index is shared
+  // by any beyond).
+  std::uint8_t RoadClass(std::string_view highway) {
+    auto& names = data_.road_class_names;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == highway) return static_cast<std::uint8_t>(i);
+    }
+    if (names.size() == 255) return 254;
+    names.emplace_back(highway);
+    return static_cast<std::uint8_t>(names.size() - 1);
+  }
+
   void FillTags(const osmium::TagList& tags) {
     tags_.clear();
     for (const auto& t : tags) tags_.push_back({t.key(), t.value()});
@@ -150,6 +165,7 @@ class Importer {
     rec.ref_end = static_cast<std::uint32_t>(data_.refs.size());
     rec.forward_kmh = rule.forward ? static_cast<float>(rule.forward_kmh) : 0.0f;
     rec.backward_kmh = rule.backward ? static_cast<float>(rule.backward_kmh) : 0.0f;
+    rec.road_class = RoadClass(way.tags()["highway"]);
     data_.ways.push_back(rec);
   }
 
@@ -206,6 +222,7 @@ struct GenArc {
   std::uint32_t head;
   Millis time_ms;
   float length_m;
+  std::uint8_t road_class;
 };
 
 Millis TimeMs(double length_m, double speed_kmh) {
@@ -266,11 +283,11 @@ Result<ImportResult> Build(Collected& d, const ImportOptions& options, ImportSum
       const double len = HaversineM({la.lat(), la.lon()}, {lb.lat(), lb.lon()});
       if (w.forward_kmh > 0) {
         seg_forward[i] = static_cast<std::uint32_t>(arcs.size());
-        arcs.push_back({a, b, TimeMs(len, w.forward_kmh), static_cast<float>(len)});
+        arcs.push_back({a, b, TimeMs(len, w.forward_kmh), static_cast<float>(len), w.road_class});
       }
       if (w.backward_kmh > 0) {
         seg_backward[i] = static_cast<std::uint32_t>(arcs.size());
-        arcs.push_back({b, a, TimeMs(len, w.backward_kmh), static_cast<float>(len)});
+        arcs.push_back({b, a, TimeMs(len, w.backward_kmh), static_cast<float>(len), w.road_class});
       }
       used[a] = used[b] = 1;
     }
@@ -408,9 +425,11 @@ Result<ImportResult> Build(Collected& d, const ImportOptions& options, ImportSum
       g.head.push_back(new_id[a.head]);
       g.time_ms.push_back(a.time_ms);
       g.length_m.push_back(a.length_m);
+      g.road_class.push_back(a.road_class);
     }
     g.first_out.push_back(static_cast<ArcIndex>(g.head.size()));
   }
+  g.road_class_names = d.road_class_names;
   for (const auto& r : prelim_restrictions) {
     if (final_of[r.from] == kNone || final_of[r.to] == kNone) {
       ++summary.restrictions_dropped;

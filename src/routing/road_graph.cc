@@ -14,11 +14,13 @@ RoadGraph BuildGraph(std::vector<LatLon> coords, std::vector<ArcInput> arcs) {
   g.head.reserve(arcs.size());
   g.time_ms.reserve(arcs.size());
   g.length_m.reserve(arcs.size());
+  g.road_class.reserve(arcs.size());
   for (const auto& a : arcs) {
     ++g.first_out[a.tail + 1];
     g.head.push_back(a.head);
     g.time_ms.push_back(std::max<Millis>(a.time_ms, 1));
     g.length_m.push_back(a.length_m);
+    g.road_class.push_back(a.road_class);
   }
   for (size_t i = 1; i < g.first_out.size(); ++i) g.first_out[i] += g.first_out[i - 1];
   return g;

@@ -41,17 +41,25 @@ struct RoadGraph {
   std::vector<Millis> time_ms;      // per arc: travel time, >= 1
   std::vector<float> length_m;      // per arc: length in metres
   std::vector<TurnRestriction> restrictions;
+  // Per arc: its road class, an index into road_class_names (the OSM
+  // highway value: "residential", "primary"...). Both empty when the graph
+  // has no classes (DIMACS, graph files written before classes were kept).
+  std::vector<std::uint8_t> road_class;
+  std::vector<std::string> road_class_names;
 
   NodeIndex nodes() const { return static_cast<NodeIndex>(coords.size()); }
   ArcIndex arcs() const { return static_cast<ArcIndex>(head.size()); }
 };
 
-// Arcs in any order -> CSR. Builder used by importers and tests.
+// Arcs in any order -> CSR. Builder used by importers and tests. The arcs'
+// road classes are copied; they mean something once the caller sets
+// road_class_names (a graph without names has no classes).
 struct ArcInput {
   NodeIndex tail = 0;
   NodeIndex head = 0;
   Millis time_ms = 1;
   float length_m = 0;
+  std::uint8_t road_class = 0;
 };
 RoadGraph BuildGraph(std::vector<LatLon> coords, std::vector<ArcInput> arcs);
 

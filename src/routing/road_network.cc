@@ -1,6 +1,7 @@
 #include "routing/road_network.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace beacon::routing {
 
@@ -83,8 +84,43 @@ Result<std::unique_ptr<RoadNetwork>> RoadNetwork::Open(const std::string& path, 
   if (!ch) return ch.error();
   auto original = LoadOriginalNodes(*file, *graph);
   if (!original) return original.error();
-  return std::make_unique<RoadNetwork>(std::move(*graph), std::move(*ch), max_snap_m,
-                                       std::move(*original));
+  auto net = std::make_unique<RoadNetwork>(std::move(*graph), std::move(*ch), max_snap_m,
+                                           std::move(*original));
+  net->profile_hash_ = file->profile_hash();
+  return net;
+}
+
+Result<std::unique_ptr<RoadNetwork>> RoadNetwork::Adjusted(const RoadNetwork& base,
+                                                           const EtaAdjustment& adj) {
+  const RoadGraph& g = base.graph_;
+  const bool classes = !g.road_class_names.empty() && g.road_class.size() == g.arcs();
+  if (adj.class_factor.size() != (classes ? g.road_class_names.size() : 1)) {
+    return Invalid("calibration: " + std::to_string(adj.class_factor.size()) +
+                   " road class factors for a graph with " +
+                   std::to_string(classes ? g.road_class_names.size() : 0) + " road classes");
+  }
+  for (double f : adj.class_factor) {
+    if (!std::isfinite(f) || f <= 0) {
+      return Invalid("calibration: road class factors must be finite and > 0");
+    }
+  }
+  if (!std::isfinite(adj.fixed_s) || adj.fixed_s < 0) {
+    return Invalid("calibration: the fixed time must be finite and >= 0");
+  }
+  RoadGraph scaled = g;
+  for (ArcIndex a = 0; a < scaled.arcs(); ++a) {
+    double f = adj.class_factor[classes ? g.road_class[a] : 0];
+    double ms = std::round(static_cast<double>(g.time_ms[a]) * f);
+    scaled.time_ms[a] =
+        static_cast<Millis>(std::clamp(ms, 1.0, static_cast<double>(kUnreachable / 4)));
+  }
+  ContractedGraph ch = Contract(scaled);
+  auto net = std::make_unique<RoadNetwork>(std::move(scaled), std::move(ch), base.max_snap_m_,
+                                           base.original_node_);
+  net->fixed_s_ = adj.fixed_s;
+  net->calibrated_ = true;
+  net->profile_hash_ = base.profile_hash_;
+  return net;
 }
 
 RoadNetwork::RoadNetwork(RoadGraph graph, ContractedGraph ch, double max_snap_m,
@@ -133,36 +169,78 @@ RoadNetwork::Lease RoadNetwork::Borrow() const {
   return Lease(*this, std::move(e));
 }
 
-Result<RouteAnswer> RoadNetwork::Route(LatLon from, LatLon to) const {
-  auto a = SnapPoint(from);
-  if (!a) return Status(a.error().code(), "from: " + a.error().message(), "from");
-  auto b = SnapPoint(to);
-  if (!b) return Status(b.error().code(), "to: " + b.error().message(), "to");
+routing::Route RoadNetwork::PathBetween(NodeIndex from, NodeIndex to) const {
   auto engine = Borrow();
   // The fastest arrival at the target or one of its copies; the time queries
   // are cheap, so only the winner's path is unpacked.
-  NodeIndex target = b->node;
-  const std::vector<NodeIndex> arrivals = Arrivals(b->node);
+  NodeIndex target = to;
+  const std::vector<NodeIndex> arrivals = Arrivals(to);
   if (arrivals.size() > 1) {
     Millis best = kUnreachable;
     for (NodeIndex t : arrivals) {
-      if (Millis time = engine->TravelTime(a->node, t); time < best) {
+      if (Millis time = engine->TravelTime(from, t); time < best) {
         best = time;
         target = t;
       }
     }
   }
-  auto r = engine->ShortestPath(a->node, target);
+  return engine->ShortestPath(from, target);
+}
+
+Result<RoadNetwork::Path> RoadNetwork::FastestPath(LatLon from, LatLon to) const {
+  auto a = SnapPoint(from);
+  if (!a) return Status(a.error().code(), "from: " + a.error().message(), "from");
+  auto b = SnapPoint(to);
+  if (!b) return Status(b.error().code(), "to: " + b.error().message(), "to");
+  auto r = PathBetween(a->node, b->node);
   if (r.time_ms == kUnreachable) {
     return Status(Code::kNotFound, "no road route between the two points", "to");
   }
+  return Path{*a, *b, std::move(r)};
+}
+
+std::optional<dispatch::TravelEstimate> RoadNetwork::BetweenNodes(NodeIndex from,
+                                                                  NodeIndex to) const {
+  auto r = PathBetween(from, to);
+  if (r.time_ms == kUnreachable) return std::nullopt;
+  return dispatch::TravelEstimate{r.time_ms / 1000.0 + fixed_s_, r.length_m, true, calibrated_};
+}
+
+Result<RouteAnswer> RoadNetwork::Route(LatLon from, LatLon to) const {
+  auto p = FastestPath(from, to);
+  if (!p) return p.error();
+  const routing::Route& r = p->route;
   RouteAnswer out;
-  out.eta_s = r.time_ms / 1000.0;
+  out.eta_s = r.time_ms / 1000.0 + fixed_s_;
   out.distance_m = r.length_m;
-  out.from_snap_m = a->snap_distance_m;
-  out.to_snap_m = b->snap_distance_m;
+  out.from_snap_m = p->from.snap_distance_m;
+  out.to_snap_m = p->to.snap_distance_m;
   out.geometry.reserve(r.path.size());
   for (NodeIndex v : r.path) out.geometry.push_back(graph_.coords[v]);
+  return out;
+}
+
+Result<ClassTimes> RoadNetwork::TimeByClass(LatLon from, LatLon to) const {
+  auto p = FastestPath(from, to);
+  if (!p) return p.error();
+  const auto& path = p->route.path;
+  ClassTimes out;
+  out.eta_s = p->route.time_ms / 1000.0;
+  const bool classes =
+      !graph_.road_class_names.empty() && graph_.road_class.size() == graph_.arcs();
+  if (!classes) return out;
+  out.class_s.assign(graph_.road_class_names.size(), 0.0);
+  for (size_t i = 0; i + 1 < path.size(); ++i) {
+    // The fastest arc between consecutive path nodes is the one the path took.
+    ArcIndex best = kNoNode;
+    for (ArcIndex a = graph_.first_out[path[i]]; a < graph_.first_out[path[i] + 1]; ++a) {
+      if (graph_.head[a] == path[i + 1] &&
+          (best == kNoNode || graph_.time_ms[a] < graph_.time_ms[best])) {
+        best = a;
+      }
+    }
+    if (best != kNoNode) out.class_s[graph_.road_class[best]] += graph_.time_ms[best] / 1000.0;
+  }
   return out;
 }
 
@@ -201,7 +279,7 @@ std::vector<std::optional<dispatch::TravelEstimate>> RoadNetwork::ToTargetNode(
   }
   for (size_t k = 0; k < which.size(); ++k) {
     if (times[k] == kUnreachable) continue;
-    out[which[k]] = dispatch::TravelEstimate{times[k] / 1000.0, -1, true};
+    out[which[k]] = dispatch::TravelEstimate{times[k] / 1000.0 + fixed_s_, -1, true, calibrated_};
   }
   return out;
 }
@@ -209,7 +287,7 @@ std::vector<std::optional<dispatch::TravelEstimate>> RoadNetwork::ToTargetNode(
 std::optional<dispatch::TravelEstimate> RoadNetwork::Between(LatLon from, LatLon to) const {
   auto r = Route(from, to);
   if (!r) return fallback_.Between(from, to);
-  return dispatch::TravelEstimate{r->eta_s, r->distance_m, true};
+  return dispatch::TravelEstimate{r->eta_s, r->distance_m, true, calibrated_};
 }
 
 }  // namespace beacon::routing

@@ -49,6 +49,23 @@ struct RouteAnswer {
   double to_snap_m = 0;
 };
 
+// A fastest route's travel time split by road class: seconds on the arcs of
+// each class of the graph (indexed like RoadGraph::road_class_names; empty
+// when the graph has no classes). Times are the network's own arc times.
+struct ClassTimes {
+  double eta_s = 0;  // without any fixed term
+  std::vector<double> class_s;
+};
+
+// How a calibration changes travel times (beacon calibrate,
+// docs/calibration.md): each arc's time is multiplied by its road class's
+// factor, and a fixed time (finding the address, parking) is added to every
+// ETA.
+struct EtaAdjustment {
+  std::vector<double> class_factor;  // per road class of the graph; > 0
+  double fixed_s = 0;                // >= 0
+};
+
 class RoadNetwork final : public dispatch::TravelTimes {
  public:
   // Points farther than this from any road are refused, not guessed.
@@ -56,12 +73,21 @@ class RoadNetwork final : public dispatch::TravelTimes {
 
   static Result<std::unique_ptr<RoadNetwork>> Open(const std::string& path,
                                                    double max_snap_m = kDefaultMaxSnapM);
+  // A network over the same roads and nodes with the arc times of `base`
+  // adjusted (rounded to milliseconds, at least 1) and its own contraction
+  // hierarchy (built here: about a second for a city); its ETAs include
+  // `fixed_s` and say `calibrated`. kInvalid when the factors do not match
+  // the graph's road classes or are not positive and finite.
+  static Result<std::unique_ptr<RoadNetwork>> Adjusted(const RoadNetwork& base,
+                                                       const EtaAdjustment& adjustment);
   // `original_node`: per node, the node it is a copy of (empty: no copies);
   // as checked by LoadOriginalNodes.
   RoadNetwork(RoadGraph graph, ContractedGraph ch, double max_snap_m,
               std::vector<NodeIndex> original_node = {});
 
   Result<RouteAnswer> Route(LatLon from, LatLon to) const;
+  // The fastest route's time by road class (without the fixed term).
+  Result<ClassTimes> TimeByClass(LatLon from, LatLon to) const;
   // The nearest road position; `node` is never a copy (`arc` may be the copy
   // of a road segment; its geometry is the same).
   Result<Snap> SnapPoint(LatLon where) const;
@@ -78,8 +104,17 @@ class RoadNetwork final : public dispatch::TravelTimes {
   // callers that cache snaps (beacon replay).
   std::vector<std::optional<dispatch::TravelEstimate>> ToTargetNode(
       std::span<const NodeIndex> sources, NodeIndex target) const;
+  // Between for snapped points (nullopt: no route): the same answer as
+  // Between for the points those snaps came from.
+  std::optional<dispatch::TravelEstimate> BetweenNodes(NodeIndex from, NodeIndex to) const;
 
   const RoadGraph& graph() const { return graph_; }
+  // Added to every ETA (0 unless Adjusted); callers that compare road times
+  // with a limit (coverage) subtract it.
+  double fixed_s() const { return fixed_s_; }
+  bool calibrated() const { return calibrated_; }
+  // The routing profile the graph file was built with (zero: unknown).
+  const ProfileHash& profile_hash() const { return profile_hash_; }
   const ContractedGraph& hierarchy() const { return ch_; }
   // Per node of graph(): the road node it stands for (empty: no copies).
   const std::vector<NodeIndex>& original_node() const { return original_node_; }
@@ -100,6 +135,14 @@ class RoadNetwork final : public dispatch::TravelTimes {
   Lease Borrow() const;
   // `node` followed by its copies.
   std::vector<NodeIndex> Arrivals(NodeIndex node) const;
+  struct Path {
+    Snap from, to;
+    routing::Route route;
+  };
+  // The fastest path between two snapped points (to the target or one of
+  // its copies); errors name "from" or "to".
+  Result<Path> FastestPath(LatLon from, LatLon to) const;
+  routing::Route PathBetween(NodeIndex from, NodeIndex to) const;
 
   RoadGraph graph_;
   ContractedGraph ch_;
@@ -107,6 +150,9 @@ class RoadNetwork final : public dispatch::TravelTimes {
   std::vector<std::pair<NodeIndex, NodeIndex>> copies_;  // (original, copy), sorted
   Snapper snapper_;
   double max_snap_m_;
+  double fixed_s_ = 0;
+  bool calibrated_ = false;
+  ProfileHash profile_hash_{};
   dispatch::StraightLineTravelTimes fallback_;
   mutable std::mutex pool_mu_;
   mutable std::vector<std::unique_ptr<RouteEngine>> pool_;

@@ -50,10 +50,12 @@ SplitGraph SplitTurnRestrictions(const RoadGraph& graph) {
   auto new_head = [&](ArcIndex a) {
     return copy_of_arc[a] != kNoNode ? copy_of_arc[a] : graph.head[a];
   };
+  const bool classes = graph.road_class.size() == m;
+  auto road_class = [&](ArcIndex a) -> std::uint8_t { return classes ? graph.road_class[a] : 0; };
   std::vector<ArcInput> arcs;
   arcs.reserve(m + out.copies * 3);
   for (ArcIndex a = 0; a < m; ++a) {
-    arcs.push_back({tail[a], new_head(a), graph.time_ms[a], graph.length_m[a]});
+    arcs.push_back({tail[a], new_head(a), graph.time_ms[a], graph.length_m[a], road_class(a)});
   }
   std::vector<std::uint8_t> only, no;
   for (const auto& [begin, end] : groups) {
@@ -73,10 +75,11 @@ SplitGraph SplitTurnRestrictions(const RoadGraph& graph) {
     }
     for (ArcIndex t = first; t < last; ++t) {
       if (no[t - first] || (has_only && !only[t - first])) continue;
-      arcs.push_back({copy, new_head(t), graph.time_ms[t], graph.length_m[t]});
+      arcs.push_back({copy, new_head(t), graph.time_ms[t], graph.length_m[t], road_class(t)});
     }
   }
   out.graph = BuildGraph(std::move(coords), std::move(arcs));
+  out.graph.road_class_names = graph.road_class_names;
   return out;
 }
 

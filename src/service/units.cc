@@ -235,6 +235,7 @@ Result<Json> Center::Recommend(IncidentId id, bool include_divert) const {
       auto u = units_.find(uid.value());
       if (u != units_.end()) assigned_types.push_back(u->second.unit_type);
     }
+    units.reserve(units_.size());
     for (const auto& [uid, u] : units_) {
       if (u.status == UnitStatus::kAvailable) {
         units.push_back(u);
@@ -251,15 +252,20 @@ Result<Json> Center::Recommend(IncidentId id, bool include_divert) const {
   }
   // Travel times are computed outside the lock: with road routing this is
   // the expensive part.
-  auto rec =
-      dispatch::Recommend(*plan, plans_, where, units, stations, assigned_types, travel_times_);
+  auto rec = dispatch::Recommend(*plan, plans_, where, units, stations, assigned_types,
+                                 travel_times_, priority);
   auto unit_json = [](const dispatch::RecommendedUnit& r) {
-    return Json{{"unit_id", r.unit_id.value()},
-                {"unit_type", r.unit_type},
-                {"fills", r.fills},
-                {"eta_s", std::round(r.eta_s * 10) / 10},
-                {"distance_m", std::round(r.distance_m)},
-                {"eta_method", r.by_road ? "road" : "straight_line"}};
+    Json j{{"unit_id", r.unit_id.value()},
+           {"unit_type", r.unit_type},
+           {"fills", r.fills},
+           {"eta_s", std::round(r.eta_s * 10) / 10},
+           {"distance_m", std::round(r.distance_m)},
+           {"eta_method", !r.by_road     ? "straight_line"
+                          : r.calibrated ? "road+calibrated"
+                                         : "road"}};
+    if (!r.substitute_for.empty()) j["substitute_for"] = r.substitute_for;
+    if (r.first_responder) j["first_responder"] = true;
+    return j;
   };
   Json list = Json::array();
   for (const auto& r : rec.units) list.push_back(unit_json(r));
@@ -272,8 +278,8 @@ Result<Json> Center::Recommend(IncidentId id, bool include_divert) const {
       u.status = UnitStatus::kAvailable;
       all.push_back(std::move(u));
     }
-    auto ideal =
-        dispatch::Recommend(*plan, plans_, where, all, stations, assigned_types, travel_times_);
+    auto ideal = dispatch::Recommend(*plan, plans_, where, all, stations, assigned_types,
+                                     travel_times_, priority);
     for (const auto& r : ideal.units) {
       auto f = divert_from.find(r.unit_id.value());
       if (f == divert_from.end()) continue;

@@ -67,6 +67,9 @@ const RoleSet kEidoExporters = {"call_taker", "dispatcher", "supervisor"};
 // incidents, never the analyst.
 const RoleSet kCameraViewers = {"call_taker", "dispatcher", "supervisor"};
 const RoleSet kAuditors = {"auditor"};
+// Response-time intervals: the analyst who reports on the centre and the
+// supervisor who runs it.
+const RoleSet kPerformanceReaders = {"supervisor", "analyst"};
 const RoleSet kAdmins = {"admin"};
 // The anti-scam desk: reports come from call-takers and fraud analysts; a
 // report (the reporter's data audited) is read by them and the supervisor;
@@ -416,6 +419,12 @@ const std::vector<RouteCase>& Routes() {
          return Attempt{
              "/premises",
              {{"location", ToJson(w.NextPlace())}, {"text", "dog on premises"}, {"hazard", true}}};
+       }},
+      // Response-time intervals: the performance figures of the centre.
+      {"IntervalStats", "GET", "/stats/intervals", kPerformanceReaders, 200, false,
+       [](World& w) {
+         w.NewIncident();
+         return Get("/stats/intervals?by=priority&explain=true");
        }},
       // The anti-scam desk (docs/scam.md).
       {"ScamReport", "POST", "/scam/reports", kScamReporters, 201, false,

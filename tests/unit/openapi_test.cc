@@ -74,6 +74,8 @@ std::string PermissionName(model::Permission p) {
       return "view_cameras";
     case P::kIssueAlerts:
       return "issue_alerts";
+    case P::kReadPerformance:
+      return "read_performance";
     case P::kReportScam:
       return "report_scam";
     case P::kReadScamReports:

@@ -121,6 +121,7 @@ if [ "$REPORT_ONLY" != 1 ]; then
   run ws_fanout bash "$ROOT/bench/ws_fanout.sh" "$BUILD" "$OUT"
   run replay bash "$ROOT/bench/replay.sh" "$BUILD" "$OUT"
   run calibrate bash "$ROOT/bench/calibrate.sh" "$BUILD" "$OUT"
+  run scam bash "$ROOT/bench/scam.sh" "$BUILD" "$OUT"
   LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
   for v in NPROC CPU_MODEL KERNEL MEM FS LOAD_BEFORE LOAD_AFTER COMMIT DATE SECONDS_MEASURED \
     WARMUP CONNECTIONS TMP_PARENT status; do
@@ -399,6 +400,9 @@ EOF
   fi
   if [ -f "$OUT/calibrate.md" ]; then
     cat "$OUT/calibrate.md"
+  fi
+  if [ -f "$OUT/scam.md" ]; then
+    cat "$OUT/scam.md"
   fi
   cat <<EOF
 

@@ -9,6 +9,7 @@ PACKAGES=(
   libboost-dev libsqlite3-dev nlohmann-json3-dev libsodium-dev libfmt-dev libcli11-dev
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev libpugixml-dev libxml2-utils
+  libphonenumber-dev libpsl-dev
   clang-14 libclang-rt-14-dev clang-format time python3
   chromium
   python3-jsonschema python3-yaml

@@ -34,6 +34,20 @@ std::optional<TimeMs> QueryTime(const Request& r, const std::string& key, Status
   return t;
 }
 
+std::optional<std::int64_t> QueryInt(const Request& r, const std::string& key, std::int64_t max,
+                                     Status& err) {
+  auto it = r.query.find(key);
+  if (it == r.query.end()) return std::nullopt;
+  const std::string& s = it->second;
+  std::int64_t v = -1;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < 0 || v > max) {
+    err = Invalid(key + " must be an integer from 0 to " + std::to_string(max), key);
+    return std::nullopt;
+  }
+  return v;
+}
+
 Result<std::optional<LatLon>> QueryLatLon(const Request& r, bool required) {
   const char* keys[] = {"lat", "lon"};
   auto lat = r.query.find("lat");

@@ -24,6 +24,11 @@ Status BadId(const std::string& what, const std::string& s);
 // sets `err` (naming `key`) unless an earlier parameter already did.
 std::optional<TimeMs> QueryTime(const Request& r, const std::string& key, Status& err);
 
+// An integer query parameter from 0 to `max`; nullopt when absent. A bad
+// value sets `err` (naming `key`).
+std::optional<std::int64_t> QueryInt(const Request& r, const std::string& key, std::int64_t max,
+                                     Status& err);
+
 // The query's `lat` and `lon` as a position: nullopt when both are absent
 // (unless `required`); a missing, non-numeric or out-of-range one is an
 // error naming it.

@@ -13,24 +13,6 @@ using model::Permission;
 using nlohmann::json;
 using service::Done;
 
-namespace {
-
-std::optional<std::int64_t> QueryInt(const Request& r, const std::string& key, std::int64_t max,
-                                     Status& err) {
-  auto it = r.query.find(key);
-  if (it == r.query.end()) return std::nullopt;
-  const std::string& s = it->second;
-  std::int64_t v = -1;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v < 0 || v > max) {
-    err = Invalid(key + " must be an integer from 0 to " + std::to_string(max), key);
-    return std::nullopt;
-  }
-  return v;
-}
-
-}  // namespace
-
 void RegisterRoutes(Router& router, RouteDeps d) {
   auto& center = d.center;
   const std::string v1 = "/api/v1";
@@ -283,6 +265,7 @@ void RegisterRoutes(Router& router, RouteDeps d) {
   RegisterCapRoutes(router, d);
   RegisterFloorRoutes(router, d);
   RegisterStatsRoutes(router, d);
+  RegisterScamRoutes(router, d);
 }
 
 }  // namespace beacon::api

@@ -12,6 +12,7 @@
 #include "planning/planner.h"
 #include "routing/road_network.h"
 #include "service/center.h"
+#include "service/scam_desk.h"
 
 namespace beacon::api {
 
@@ -34,6 +35,8 @@ struct RouteDeps {
   // <sender> of the alerts Beacon issues.
   const cap::CallMapping* cap_mapping = nullptr;
   std::string cap_sender = "beacon@localhost";
+  // The anti-scam desk (routes_scam.cc); null: its routes answer 503.
+  service::ScamDesk* scam = nullptr;
 };
 
 void RegisterRoutes(Router& router, RouteDeps deps);
@@ -46,6 +49,8 @@ void RegisterExchangeRoutes(Router& router, const RouteDeps& deps);
 void RegisterCapRoutes(Router& router, const RouteDeps& deps);
 // Notes, PATCH of incidents and calls, GET /duplicates (routes_floor.cc).
 void RegisterFloorRoutes(Router& router, const RouteDeps& deps);
+// The anti-scam desk under /scam (routes_scam.cc; docs/scam.md).
+void RegisterScamRoutes(Router& router, const RouteDeps& deps);
 
 // GET /stats/intervals (routes_stats.cc).
 void RegisterStatsRoutes(Router& router, const RouteDeps& deps);

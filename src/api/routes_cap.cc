@@ -108,6 +108,12 @@ void RegisterCapRoutes(Router& router, const RouteDeps& d) {
              [&center, sender = d.cap_sender](const Context& c, Reply reply) {
                auto body = intake::ParseObject(c.request->body);
                if (!body) return reply(ErrorResponse(body.error()));
+               if (body->contains("campaign_id")) {
+                 return reply(
+                     ErrorResponse(Invalid("a scam campaign's warning is issued with POST "
+                                           "/api/v1/scam/campaigns/{id}/warning",
+                                           "campaign_id")));
+               }
                center.IssueAlert(c.actor, std::move(*body), sender, [reply](Result<json> r) {
                  if (!r) return reply(ErrorResponse(r.error()));
                  reply(JsonResponse(201, *r));

@@ -31,6 +31,7 @@
 #include "cli/replay_command.h"
 #include "cli/routing_bench.h"
 #include "cli/routing_commands.h"
+#include "cli/scam_command.h"
 #include "common/log.h"
 #include "dispatch/response_plan.h"
 #include "dispatch/travel_times.h"
@@ -110,8 +111,9 @@ std::string ReadPassword() {
 int UserAdd(const std::string& name, const std::string& role_text, const std::string& dir) {
   auto role = model::ParseRole(role_text);
   if (!role) {
-    return Fail("unknown role \"" + role_text +
-                "\"; use call_taker, dispatcher, supervisor, analyst, auditor or admin");
+    return Fail(
+        "unknown role \"" + role_text +
+        "\"; use call_taker, dispatcher, supervisor, analyst, auditor, admin or fraud_analyst");
   }
   if (name.empty() || name.size() > 32 ||
       name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
@@ -210,6 +212,9 @@ int Serve(const ServeOptions& opts) {
   api::PlanningFeed feed(planner, hub);
   service::Center center(store, *plans, travel_times, clock, feed);
   if (auto s = center.Load(*snap); !s.ok()) return Fail(s.message());
+  auto scam_desk = MakeScamDesk(center, clock, opts.scam_config_file);
+  if (!scam_desk) return Fail(scam_desk.error().message());
+  if (auto s = (*scam_desk)->Load(*snap); !s.ok()) return Fail(s.message());
   api::Auth auth(store, clock);
   auth.Restore(snap->sessions);
   api::Metrics metrics;
@@ -219,6 +224,7 @@ int Serve(const ServeOptions& opts) {
   deps.eido_self = {opts.agency, "beacon." + opts.agency};
   deps.cap_mapping = &*cap_mapping;
   deps.cap_sender = opts.cap_sender;
+  deps.scam = scam_desk->get();
   api::RegisterRoutes(router, deps);
   std::optional<api::StaticFiles> web;
   {
@@ -326,6 +332,8 @@ int Main(int argc, char** argv) {
                     "CAP alert -> call mapping (default: the built-in config/cap_mapping.json)");
   serve->add_option("--cap-sender", serve_opts.cap_sender, "<sender> of the CAP alerts issued")
       ->capture_default_str();
+  serve->add_option("--scam-config", serve_opts.scam_config_file,
+                    "Anti-scam desk config (default: the built-in config/scam/desk.json)");
 
   auto* user = app.add_subcommand("user", "Manage users");
   user->require_subcommand(1);
@@ -334,7 +342,7 @@ int Main(int argc, char** argv) {
   user_add->add_option("NAME", user_name, "User name")->required();
   user_add
       ->add_option("--role", user_role,
-                   "call_taker, dispatcher, supervisor, analyst, auditor or admin")
+                   "call_taker, dispatcher, supervisor, analyst, auditor, admin or fraud_analyst")
       ->required();
   user_add->add_option("--data", user_dir, "Data directory")->required();
 
@@ -435,6 +443,7 @@ int Main(int argc, char** argv) {
 
   ReplayCommand replay(app);
   CalibrateCommand calibrate(app);
+  ScamCommand scam(app);
 
   try {
     app.parse(argc, argv);
@@ -455,6 +464,7 @@ int Main(int argc, char** argv) {
   if (*bench_planning) return PlanningBenchCommand(pb);
   if (replay.selected()) return replay.Run();
   if (calibrate.selected()) return calibrate.Run();
+  if (scam.selected()) return scam.Run();
   if (*user_add) return UserAdd(user_name, user_role, user_dir);
   if (*verify) return AuditVerify(audit_dir);
   if (*demo) {

@@ -31,6 +31,9 @@ struct ServeOptions {
   // built-in config/cap_mapping.json) and the <sender> of issued alerts.
   std::optional<std::string> cap_mapping_file;
   std::string cap_sender = "beacon@localhost";
+  // The anti-scam desk's config (docs/scam.md); default: the built-in
+  // config/scam/desk.json.
+  std::optional<std::string> scam_config_file;
 };
 
 // Runs the server until SIGINT/SIGTERM. Returns the process exit code.

@@ -14,5 +14,8 @@ std::string_view DefaultRoutingProfile();
 std::string_view BuiltinHistoryFormat(std::string_view name);
 // config/cap_mapping.json as shipped.
 std::string_view DefaultCapMapping();
+// config/scam/<name> as shipped ("desk.json", "shared_hosts.txt",
+// "wallets.json", "formats/ftc-dnc.json", ...); empty when there is none.
+std::string_view BuiltinScamFile(std::string_view name);
 
 }  // namespace beacon::cli

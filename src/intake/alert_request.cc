@@ -68,9 +68,9 @@ Result<LatLon> Pair(const json& v, const std::string& field) {
 Result<AlertIssueRequest> ReadAlertIssueRequest(const json& j) {
   if (!j.is_object()) return Malformed("the body must be a JSON object");
   JsonObject obj(j, "");
-  BEACON_RETURN_IF_ERROR(obj.OnlyKeys({"incident_id", "msg_type", "references_alert_id", "status",
-                                       "category", "urgency", "severity", "certainty",
-                                       "response_types", "expires", "languages", "area"}));
+  BEACON_RETURN_IF_ERROR(obj.OnlyKeys(
+      {"incident_id", "campaign_id", "msg_type", "references_alert_id", "status", "category",
+       "urgency", "severity", "certainty", "response_types", "expires", "languages", "area"}));
   AlertIssueRequest r;
   auto msg = obj.OptString("msg_type", 16);
   if (!msg) return msg.error();
@@ -91,11 +91,21 @@ Result<AlertIssueRequest> ReadAlertIssueRequest(const json& j) {
                    "references_alert_id");
   }
   const json* inc = obj.Find("incident_id");
-  if (!inc) return Malformed("incident_id is required", "incident_id");
-  if (!inc->is_number_integer() || inc->get<std::int64_t>() <= 0) {
-    return Malformed("incident_id must be a positive integer id", "incident_id");
+  const json* campaign = obj.Find("campaign_id");
+  if (campaign) {
+    // A scam campaign's warning (the desk fills it in; docs/scam.md).
+    if (inc) return Invalid("give incident_id or campaign_id, not both", "incident_id");
+    if (!campaign->is_number_integer() || campaign->get<std::int64_t>() <= 0) {
+      return Malformed("campaign_id must be a positive integer id", "campaign_id");
+    }
+    r.campaign_id = campaign->get<std::int64_t>();
+  } else {
+    if (!inc) return Malformed("incident_id is required", "incident_id");
+    if (!inc->is_number_integer() || inc->get<std::int64_t>() <= 0) {
+      return Malformed("incident_id must be a positive integer id", "incident_id");
+    }
+    r.incident_id = IncidentId{inc->get<std::int64_t>()};
   }
-  r.incident_id = IncidentId{inc->get<std::int64_t>()};
   auto status = obj.OptString("status", 16);
   if (!status) return status.error();
   if (*status) r.status = **status;

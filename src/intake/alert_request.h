@@ -31,7 +31,11 @@ struct AlertArea {
 };
 
 struct AlertIssueRequest {
+  // What the warning is about: an incident, or a scam campaign of the
+  // anti-scam desk (campaign_id, set only by POST
+  // /scam/campaigns/{id}/warning; then incident_id is 0).
   IncidentId incident_id;
+  std::optional<std::int64_t> campaign_id;
   std::string msg_type = "Alert";  // Alert, Update, Cancel
   std::optional<std::int64_t> references_alert_id;
   std::string status = "Actual";  // Actual, Exercise, System, Test, Draft

@@ -10,7 +10,7 @@ bool Allowed(Role role, Permission p) {
       return role == R::kCallTaker || role == R::kDispatcher || role == R::kSupervisor ||
              role == R::kAnalyst;
     case P::kReadResources:
-      return role != R::kAuditor;
+      return role != R::kAuditor && role != R::kFraudAnalyst;
     case P::kReadPersonal:
     case P::kCreateCall:
       return role == R::kCallTaker || role == R::kDispatcher || role == R::kSupervisor;
@@ -35,6 +35,14 @@ bool Allowed(Role role, Permission p) {
       return role == R::kSupervisor;
     case P::kReadPerformance:
       return role == R::kSupervisor || role == R::kAnalyst;
+    case P::kReportScam:
+      return role == R::kCallTaker || role == R::kFraudAnalyst;
+    case P::kReadScamReports:
+      return role == R::kCallTaker || role == R::kSupervisor || role == R::kFraudAnalyst;
+    case P::kReadScamCampaigns:
+      return role == R::kSupervisor || role == R::kFraudAnalyst;
+    case P::kAnalyseScam:
+      return role == R::kFraudAnalyst;
   }
   return false;
 }
@@ -71,6 +79,14 @@ std::string_view ToString(Permission p) {
       return "issue public alerts";
     case Permission::kReadPerformance:
       return "read response-time intervals";
+    case Permission::kReportScam:
+      return "file fraud reports";
+    case Permission::kReadScamReports:
+      return "read fraud reports";
+    case Permission::kReadScamCampaigns:
+      return "read scam campaigns";
+    case Permission::kAnalyseScam:
+      return "split scam campaigns and read blocklists";
   }
   return "";
 }

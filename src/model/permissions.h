@@ -25,6 +25,11 @@ enum class Permission {
   kViewCameras,      // nearest cameras of an incident and the audited stream view
   kIssueAlerts,      // issue CAP public warnings (POST /alerts)
   kReadPerformance,  // response-time intervals (GET /stats/intervals)
+  // The anti-scam desk (docs/scam.md).
+  kReportScam,         // file fraud reports (POST /scam/reports, reports:batch)
+  kReadScamReports,    // read a report (the reporter's data only with kReadPersonal)
+  kReadScamCampaigns,  // campaigns ranked, a campaign with its links
+  kAnalyseScam,        // split and pin-out, blocklists
 };
 
 bool Allowed(Role role, Permission p);

@@ -11,8 +11,9 @@ using nlohmann::json;
 
 constexpr std::array kChannels = {Channel::kPhone, Channel::kText, Channel::kWeb, Channel::kAlarm,
                                   Channel::kAgency};
-constexpr std::array kRoles = {Role::kCallTaker, Role::kDispatcher, Role::kSupervisor,
-                               Role::kAnalyst,   Role::kAuditor,    Role::kAdmin};
+constexpr std::array kRoles = {Role::kCallTaker,   Role::kDispatcher, Role::kSupervisor,
+                               Role::kAnalyst,     Role::kAuditor,    Role::kAdmin,
+                               Role::kFraudAnalyst};
 
 json LocJson(const LatLon& l) { return {{"lat", l.lat}, {"lon", l.lon}}; }
 LatLon LocFromJson(const json& j) { return {j.at("lat").get<double>(), j.at("lon").get<double>()}; }
@@ -67,6 +68,8 @@ std::string_view ToString(Role r) {
       return "auditor";
     case Role::kAdmin:
       return "admin";
+    case Role::kFraudAnalyst:
+      return "fraud_analyst";
   }
   return "analyst";
 }

@@ -20,7 +20,8 @@ enum class Channel { kPhone, kText, kWeb, kAlarm, kAgency };
 std::string_view ToString(Channel c);
 std::optional<Channel> ParseChannel(std::string_view text);
 
-enum class Role { kCallTaker, kDispatcher, kSupervisor, kAnalyst, kAuditor, kAdmin };
+// kFraudAnalyst: the anti-scam desk's analyst (docs/scam.md, docs/roles.md).
+enum class Role { kCallTaker, kDispatcher, kSupervisor, kAnalyst, kAuditor, kAdmin, kFraudAnalyst };
 std::string_view ToString(Role r);
 std::optional<Role> ParseRole(std::string_view text);
 std::span<const Role> AllRoles();

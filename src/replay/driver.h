@@ -17,6 +17,7 @@
 #include "dispatch/response_plan.h"
 #include "dispatch/travel_times.h"
 #include "model/types.h"
+#include "replay/http_client.h"
 
 namespace beacon::routing {
 class RoadNetwork;
@@ -70,13 +71,6 @@ std::unique_ptr<Driver> MakeInProcessDriver(const dispatch::ResponsePlans& plans
 // the driver.
 std::unique_ptr<Driver> MakeInProcessDriver(const dispatch::ResponsePlans& plans,
                                             const routing::RoadNetwork& network);
-
-struct HttpTarget {
-  std::string host;  // "127.0.0.1"
-  std::string port;  // "8080"
-};
-// Parses "http://HOST:PORT" (no TLS, no path).
-Result<HttpTarget> ParseServerUrl(const std::string& url);
 
 // Logs in as `user` (needs the supervisor role: calls, dispatch, close,
 // stations and units). Fails with the server's message.

@@ -174,7 +174,8 @@ cap::Alert BuildAlert(const intake::AlertIssueRequest& r, const std::string& ide
   a.msg_type = r.msg_type;
   a.scope = "Public";
   a.references = std::move(references);
-  a.incidents = "beacon-incident-" + std::to_string(r.incident_id.value());
+  a.incidents = r.campaign_id ? "beacon-scam-campaign-" + std::to_string(*r.campaign_id)
+                              : "beacon-incident-" + std::to_string(r.incident_id.value());
   for (const auto& t : r.languages) {
     cap::Info info;
     info.language = t.language;
@@ -227,17 +228,19 @@ void Center::IssueAlert(const Actor& a, Json body, const std::string& sender, Do
     }
     merged = previous->doc.at("request");
     for (auto kv = body.begin(); kv != body.end(); ++kv) merged[kv.key()] = kv.value();
-    if (body.contains("incident_id") && body["incident_id"] != previous->doc["incident_id"]) {
+    const Json& prev_incident = previous->doc.value("incident_id", Json());
+    if (body.contains("incident_id") && body["incident_id"] != prev_incident) {
       return done(Invalid("an " + body.value("msg_type", std::string("Update")) +
                               " keeps the incident of the alert it replaces (incident " +
-                              previous->doc["incident_id"].dump() + ")",
+                              prev_incident.dump() + ")",
                           "incident_id"));
     }
   }
   auto req = intake::ReadAlertIssueRequest(merged);
   if (!req) return done(req.error());
+  // A scam campaign's warning has no incident (the desk checked the campaign).
   auto inc = incidents_.find(req->incident_id.value());
-  if (inc == incidents_.end()) {
+  if (!req->campaign_id && inc == incidents_.end()) {
     return done(Invalid("no incident " + std::to_string(req->incident_id.value()), "incident_id"));
   }
   Tx tx(*this, a);
@@ -281,13 +284,17 @@ void Center::IssueAlert(const Actor& a, Json body, const std::string& sender, Do
               {"sent", sent},
               {"msg_type", req->msg_type},
               {"status", req->status},
-              {"incident_id", req->incident_id.value()},
               {"references", ref_keys},
               {"title", first.headline.value_or(first.event)},
               {"summary", first.description.value_or(first.instruction.value_or(""))},
               {"issued_by", a.user},
               {"request", request}};
   if (req->references_alert_id) doc["references_alert_id"] = *req->references_alert_id;
+  if (req->campaign_id) {
+    doc["campaign_id"] = *req->campaign_id;
+  } else {
+    doc["incident_id"] = req->incident_id.value();
+  }
   Json stored = doc;
   stored["xml"] = xml;
   tx.batch().upserts.push_back({store::Table::kAlerts, std::to_string(id), stored.dump()});
@@ -297,10 +304,12 @@ void Center::IssueAlert(const Actor& a, Json body, const std::string& sender, Do
     prev["xml"] = previous->xml;
     tx.batch().upserts.push_back({store::Table::kAlerts, prev.at("id").dump(), prev.dump()});
   }
-  tx.Timeline(inc->second, "alert_issued",
-              "CAP " + req->msg_type + " " + identifier +
-                  " issued: " + first.headline.value_or(first.event));
-  tx.PutEvent("incident.updated", inc->second);
+  if (!req->campaign_id) {
+    tx.Timeline(inc->second, "alert_issued",
+                "CAP " + req->msg_type + " " + identifier +
+                    " issued: " + first.headline.value_or(first.event));
+    tx.PutEvent("incident.updated", inc->second);
+  }
   tx.Audit("alert.issue", "alert/" + std::to_string(id) + ":" + req->msg_type);
   Json out = {{"id", id},
               {"identifier", identifier},
@@ -308,9 +317,13 @@ void Center::IssueAlert(const Actor& a, Json body, const std::string& sender, Do
               {"sent", sent},
               {"msg_type", req->msg_type},
               {"status", req->status},
-              {"incident_id", req->incident_id.value()},
               {"references", ref_keys},
               {"xml_url", "/api/v1/alerts/" + std::to_string(id) + ".xml"}};
+  if (req->campaign_id) {
+    out["campaign_id"] = *req->campaign_id;
+  } else {
+    out["incident_id"] = req->incident_id.value();
+  }
   issued_[id] = {std::move(doc), std::move(xml)};
   Submit(tx, std::move(out), std::move(done));
 }

@@ -95,6 +95,17 @@ void Center::Submit(Tx& tx, Json body, Done done) {
   });
 }
 
+void Center::SubmitBatch(store::Batch batch, std::function<void(const Status&)> done) {
+  std::lock_guard lock(mu_);
+  for (auto& e : batch.events) e.seq = ++seq_;
+  auto events = batch.events;
+  store_.Submit(std::move(batch),
+                [this, events = std::move(events), done = std::move(done)](const Status& s) {
+                  if (s.ok() && !events.empty()) sink_.Publish(events);
+                  done(s);
+                });
+}
+
 model::Incident* Center::OpenIncident(IncidentId id, Status& err) {
   auto it = incidents_.find(id.value());
   if (it == incidents_.end()) {

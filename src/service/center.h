@@ -138,6 +138,13 @@ class Center {
   CenterStats Stats() const;
   const dispatch::ResponsePlans& plans() const { return plans_; }
 
+  // Commits a batch built outside the Center (the anti-scam desk,
+  // service::ScamDesk) on the same path: its events are numbered in the
+  // Center's event sequence under the Center's mutex, so the event log and
+  // the stream stay in commit order. `done` runs on the commit thread once
+  // the batch is durable and its events are published.
+  void SubmitBatch(store::Batch batch, std::function<void(const Status&)> done);
+
   // EIDO exchange (docs/eido.md). Import creates the incident of an EIDO
   // the first time its tracking id is seen and updates it on every re-send
   // (calls, notes and other centres' units matched by their EIDO $id);

@@ -27,7 +27,9 @@ struct Event {
 
 // kCameras, kAlerts and kPremises are keyed by decimal integer ids like
 // calls; kFacilities by the facility's code; kTimers by the timer's id
-// ("incident/17/pending", "unit/E7/dispatched").
+// ("incident/17/pending", "unit/E7/dispatched"). kScamReports (the fraud
+// reports of the anti-scam desk) and kScamActions (its analysts' splits
+// and pin-outs) by decimal integer ids.
 enum class Table {
   kCalls,
   kIncidents,
@@ -38,8 +40,10 @@ enum class Table {
   kPremises,
   kFacilities,
   kTimers,
+  kScamReports,
+  kScamActions,
 };
-inline constexpr int kTableCount = 9;
+inline constexpr int kTableCount = 11;
 
 struct Upsert {
   Table table;
@@ -83,9 +87,10 @@ struct Batch {
 
 struct Snapshot {
   std::vector<std::string> calls, incidents, units, stations, cameras, alerts, premises, facilities,
-      timers;                         // JSON docs
-  std::vector<TimelineRow> timeline;  // by incident, then n
-  std::vector<Session> sessions;      // unexpired
+      timers;                                           // JSON docs
+  std::vector<std::string> scam_reports, scam_actions;  // JSON docs, ascending id
+  std::vector<TimelineRow> timeline;                    // by incident, then n
+  std::vector<Session> sessions;                        // unexpired
   std::int64_t last_event_seq = 0;
 };
 

@@ -3,7 +3,8 @@
 // Client threads post calls continuously while the test kills the server
 // with SIGKILL at random moments (seeded RNG) and restarts it on the same
 // data directory. Afterwards every call that was acknowledged with 201 must
-// be readable with the content that was posted, no call id may have been
+// be readable with the content that was posted (and every fraud report the
+// anti-scam desk acknowledged, single or in a batch), no call id may have been
 // acknowledged twice, the tokens from before the first crash must still be
 // accepted, and `beacon audit verify` must report the audit chain intact.
 
@@ -63,12 +64,19 @@ struct Tokens {
   std::string call_taker, dispatcher, supervisor;
 };
 
+// A fraud report acknowledged with 201 (alone or in a batch).
+struct AckedReport {
+  std::int64_t report_id = 0;
+  std::string text;
+};
+
 // What one client thread saw. `acks` may be read while the thread runs;
 // the vectors only after it has been joined.
 struct ClientLog {
   std::atomic<int> acks{0};
   std::vector<Acked> acked;
   std::vector<AckedChange> changes;
+  std::vector<AckedReport> reports;
   std::vector<std::string> unexpected;  // answers other than 201
   int transport_errors = 0;
 };
@@ -154,6 +162,30 @@ void RunClient(int client, const Tokens& tokens, const std::atomic<int>& port,
                               tokens.supervisor);
           if (c.status == 201) {
             log.changes.push_back({call_id, AckedChange::kPremise, "premise " + tag});
+          }
+        }
+        // Every fourth, fraud reports for the anti-scam desk: a batch of
+        // three sharing a number, or one alone.
+        if (n % 4 == 0) {
+          std::vector<std::string> texts;
+          for (int k = 0; k < (n % 8 == 0 ? 3 : 1); ++k) {
+            texts.push_back("crash test scam " + tag + " report " + std::to_string(k) +
+                            ": your account is locked, call 833-304-" +
+                            std::to_string(1000 + client * 100 + n % 100));
+          }
+          json reports = json::array();
+          for (const auto& t : texts) reports.push_back({{"channel", "sms"}, {"text", t}});
+          auto c = texts.size() == 1
+                       ? http->Post("/api/v1/scam/reports", reports[0], token)
+                       : http->Post("/api/v1/scam/reports:batch", {{"reports", reports}}, token);
+          if (c.status == 201) {
+            json a = c.Json();
+            json results = texts.size() == 1 ? json::array({a}) : a["results"];
+            for (size_t k = 0; k < texts.size() && k < results.size(); ++k) {
+              log.reports.push_back({results[k].value("report_id", std::int64_t{0}), texts[k]});
+            }
+          } else {
+            log.unexpected.push_back("scam report: " + std::to_string(c.status) + " " + c.body);
           }
         }
       } else {
@@ -301,6 +333,28 @@ TEST(CrashTest, AcknowledgedCallsSurviveRepeatedSigkill) {
   }
   EXPECT_EQ(lost_changes, 0) << "of " << changes << " acknowledged changes";
   EXPECT_GT(changes, 0);
+
+  // Every acknowledged fraud report is there, once, with its text.
+  std::map<std::int64_t, int> report_owner;
+  int reports = 0, lost_reports = 0;
+  for (const auto& log : logs) {
+    for (const auto& a : log.reports) {
+      ++reports;
+      if (!report_owner.emplace(a.report_id, 1).second) {
+        ADD_FAILURE() << "scam report id " << a.report_id << " was acknowledged twice";
+        continue;
+      }
+      auto r =
+          http.Get("/api/v1/scam/reports/" + std::to_string(a.report_id), f.Token("fraud_analyst"));
+      if (r.status == 200 && r.Json().value("text", "") == a.text) continue;
+      if (++lost_reports <= kMaxReportedFailures) {
+        ADD_FAILURE() << "acknowledged scam report " << a.report_id << " came back as " << r.status
+                      << ": " << r.body << "\nposted: " << a.text;
+      }
+    }
+  }
+  EXPECT_EQ(lost_reports, 0) << "of " << reports << " acknowledged scam reports";
+  EXPECT_GT(reports, 0);
 
   int transport_errors = 0;
   for (const auto& log : logs) transport_errors += log.transport_errors;

@@ -15,6 +15,10 @@
 //   facilities are reference data (created like units, their status set by
 //   dispatchers); premise notes are read by the operations roles (redacted
 //   for the analyst) and written by the supervisor.
+//   fraud_analyst  the anti-scam desk: files reports (as call-takers do),
+//                  reads and splits campaigns, blocklists; never incidents
+//                  or callers; the supervisor reads campaigns and issues
+//                  their public warnings.
 //
 // Every attempt gets fresh fixtures (a new call, unit, incident...) so an
 // allowed request can succeed and a forbidden one would visibly change
@@ -42,7 +46,8 @@ namespace {
 
 using RoleSet = std::set<std::string>;
 
-const RoleSet kEveryone = {"call_taker", "dispatcher", "supervisor", "analyst", "auditor", "admin"};
+const RoleSet kEveryone = {"call_taker", "dispatcher", "supervisor",   "analyst",
+                           "auditor",    "admin",      "fraud_analyst"};
 // Calls are created by the call taker and by the roles that build on it.
 const RoleSet kCallCreators = {"call_taker", "dispatcher", "supervisor"};
 // Incidents and calls (redacted for the analyst), recommendations, stream.
@@ -66,6 +71,14 @@ const RoleSet kAuditors = {"auditor"};
 // supervisor who runs it.
 const RoleSet kPerformanceReaders = {"supervisor", "analyst"};
 const RoleSet kAdmins = {"admin"};
+// The anti-scam desk: reports come from call-takers and fraud analysts; a
+// report (the reporter's data audited) is read by them and the supervisor;
+// campaigns by the analyst and the supervisor, who issues their warnings;
+// splits, pin-outs and blocklists are the analyst's.
+const RoleSet kScamReporters = {"call_taker", "fraud_analyst"};
+const RoleSet kScamReportReaders = {"call_taker", "supervisor", "fraud_analyst"};
+const RoleSet kScamCampaignReaders = {"supervisor", "fraud_analyst"};
+const RoleSet kFraudAnalysts = {"fraud_analyst"};
 
 constexpr Place kOrigin{40.4168, -3.7038};
 
@@ -171,6 +184,25 @@ class World {
     EXPECT_EQ(first.at("incident_id"), second.at("incident_id")) << "second call did not link";
     return {std::to_string(first.at("incident_id").get<int>()),
             second.at("call_id").get<std::int64_t>()};
+  }
+
+  // A scam campaign of two reports linked by a number of their own;
+  // returns the campaign id and the second report's id.
+  std::pair<std::string, std::string> NewScamCampaign() {
+    std::string phone = "+1 833 304 " + std::to_string(1000 + ++phones_ % 9000);
+    json batch = {
+        {"reports",
+         {{{"channel", "phone"}, {"identifiers", {{{"kind", "phone"}, {"value", phone}}}}},
+          {{"channel", "sms"},
+           {"identifiers", {{{"kind", "phone"}, {"value", phone}}}},
+           {"reporter", {{"name", "A. Reporter"}, {"phone", "+1 415 555 0100"}}}}}}};
+    json r = api_.MustPost("/scam/reports:batch", batch, "fraud_analyst", 201);
+    EXPECT_EQ(r["results"][0]["campaign_id"], r["results"][1]["campaign_id"]);
+    return {std::to_string(r["results"][1]["campaign_id"].get<std::int64_t>()),
+            std::to_string(r["results"][1]["report_id"].get<std::int64_t>())};
+  }
+  json NewScamReportBody() {
+    return {{"channel", "sms"}, {"text", Unique("Your parcel is held, pay the fee ")}};
   }
 
  private:
@@ -393,6 +425,41 @@ const std::vector<RouteCase>& Routes() {
        [](World& w) {
          w.NewIncident();
          return Get("/stats/intervals?by=priority&explain=true");
+       }},
+      // The anti-scam desk (docs/scam.md).
+      {"ScamReport", "POST", "/scam/reports", kScamReporters, 201, false,
+       [](World& w) {
+         return Attempt{"/scam/reports", w.NewScamReportBody()};
+       }},
+      {"ScamReportsBatch", "POST", "/scam/reports:batch", kScamReporters, 201, false,
+       [](World& w) {
+         return Attempt{"/scam/reports:batch",
+                        {{"reports", {w.NewScamReportBody(), w.NewScamReportBody()}}}};
+       }},
+      {"ScamGetReport", "GET", "/scam/reports/{id}", kScamReportReaders, 200, false,
+       [](World& w) { return Get("/scam/reports/" + w.NewScamCampaign().second); }},
+      {"ScamCampaigns", "GET", "/scam/campaigns", kScamCampaignReaders, 200, false,
+       [](World&) { return Get("/scam/campaigns?sort=recent&limit=5"); }},
+      {"ScamCampaign", "GET", "/scam/campaigns/{id}", kScamCampaignReaders, 200, false,
+       [](World& w) { return Get("/scam/campaigns/" + w.NewScamCampaign().first); }},
+      {"ScamSplit", "POST", "/scam/campaigns/{id}/split", kFraudAnalysts, 200, false,
+       [](World& w) {
+         auto [campaign, report] = w.NewScamCampaign();
+         return Attempt{"/scam/campaigns/" + campaign + "/split",
+                        {{"report_ids", {std::stoi(report)}}, {"reason", "different scripts"}}};
+       }},
+      {"ScamPinOut", "POST", "/scam/campaigns/{id}/pin-out", kFraudAnalysts, 200, false,
+       [](World& w) {
+         auto [campaign, report] = w.NewScamCampaign();
+         return Attempt{"/scam/campaigns/" + campaign + "/pin-out",
+                        {{"report_id", std::stoi(report)}}};
+       }},
+      {"ScamBlocklist", "GET", "/scam/blocklist", kFraudAnalysts, 200, false,
+       [](World&) { return Get("/scam/blocklist?kind=phone&min_reports=2&format=csv"); }},
+      {"ScamWarning", "POST", "/scam/campaigns/{id}/warning", kSupervisors, 201, false,
+       [](World& w) {
+         return Attempt{"/scam/campaigns/" + w.NewScamCampaign().first + "/warning",
+                        json::object()};
        }},
       {"CreateUser", "POST", "/users", kAdmins, 201, false,
        [](World& w) {

@@ -19,10 +19,10 @@
 
 namespace beacon::testing {
 
-// The six roles, in the order the Fixture creates their users.
+// The seven roles, in the order the Fixture creates their users.
 inline const std::vector<std::string>& AllRoles() {
-  static const std::vector<std::string> kRoles = {"call_taker", "dispatcher", "supervisor",
-                                                  "analyst",    "auditor",    "admin"};
+  static const std::vector<std::string> kRoles = {
+      "call_taker", "dispatcher", "supervisor", "analyst", "auditor", "admin", "fraud_analyst"};
   return kRoles;
 }
 

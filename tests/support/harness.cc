@@ -281,7 +281,8 @@ std::string PlansWithoutTimers(const std::string& dir) {
 }
 
 void Fixture::Start(std::vector<std::string> extra) {
-  const char* roles[] = {"call_taker", "dispatcher", "supervisor", "analyst", "auditor", "admin"};
+  const char* roles[] = {"call_taker", "dispatcher", "supervisor",   "analyst",
+                         "auditor",    "admin",      "fraud_analyst"};
   std::string data = dir.path() + "/data";
   // Timers would raise events on their own during long tests (and a test
   // that checks a refused request changed nothing would see them): only the

@@ -234,5 +234,29 @@ TEST(ModelJson, FacilityAndUnitDestinationRoundTrip) {
   EXPECT_EQ(*ub.status_reason, "restocking");
 }
 
+// The anti-scam desk's analyst: reports and campaigns, never callers'
+// data, incidents or the reporters' own contact data (docs/roles.md).
+TEST(Permissions, FraudAnalystWorksTheDeskOnly) {
+  EXPECT_EQ(ParseRole("fraud_analyst"), Role::kFraudAnalyst);
+  EXPECT_EQ(ToString(Role::kFraudAnalyst), "fraud_analyst");
+  for (auto p : {Permission::kReportScam, Permission::kReadScamReports,
+                 Permission::kReadScamCampaigns, Permission::kAnalyseScam}) {
+    EXPECT_TRUE(Allowed(Role::kFraudAnalyst, p)) << ToString(p);
+  }
+  for (auto p : {Permission::kReadOperations, Permission::kReadResources, Permission::kReadPersonal,
+                 Permission::kCreateCall, Permission::kIssueAlerts, Permission::kReadMetrics}) {
+    EXPECT_FALSE(Allowed(Role::kFraudAnalyst, p)) << ToString(p);
+  }
+  // Reports are filed by call-takers too; warnings are the supervisor's.
+  EXPECT_TRUE(Allowed(Role::kCallTaker, Permission::kReportScam));
+  EXPECT_FALSE(Allowed(Role::kCallTaker, Permission::kReadScamCampaigns));
+  EXPECT_TRUE(Allowed(Role::kSupervisor, Permission::kReadScamCampaigns));
+  EXPECT_FALSE(Allowed(Role::kSupervisor, Permission::kAnalyseScam));
+  for (auto r : {Role::kDispatcher, Role::kAnalyst, Role::kAuditor, Role::kAdmin}) {
+    EXPECT_FALSE(Allowed(r, Permission::kReportScam)) << ToString(r);
+    EXPECT_FALSE(Allowed(r, Permission::kReadScamReports)) << ToString(r);
+  }
+}
+
 }  // namespace
 }  // namespace beacon::model

@@ -76,6 +76,14 @@ std::string PermissionName(model::Permission p) {
       return "issue_alerts";
     case P::kReadPerformance:
       return "read_performance";
+    case P::kReportScam:
+      return "report_scam";
+    case P::kReadScamReports:
+      return "read_scam_reports";
+    case P::kReadScamCampaigns:
+      return "read_scam_campaigns";
+    case P::kAnalyseScam:
+      return "analyse_scam";
   }
   return "?";
 }

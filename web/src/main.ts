@@ -5,7 +5,9 @@
 import './lib/style.css';
 
 // Path prefix -> screen. Everything else is the command room.
-const screens: [string, () => Promise<unknown>][] = [];
+const screens: [string, () => Promise<unknown>][] = [
+  ['/scam', () => import('./desk/desk')],
+];
 
 const path = location.pathname;
 const screen = screens.find(([prefix]) => path === prefix || path.startsWith(prefix + '/'));

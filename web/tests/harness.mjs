@@ -16,7 +16,7 @@ export const screenshots = path.join(build, 'screenshots');
 export const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const osm = path.join(repo, '../shared/data/osm/sf_mission_bayview_2014.osm.pbf');
 
-export const USERS = ['supervisor', 'dispatcher', 'call_taker', 'analyst'];
+export const USERS = ['supervisor', 'dispatcher', 'call_taker', 'analyst', 'fraud_analyst'];
 export const password = (u) => `pw-${u}-browser-test`;
 
 export class Beacon {

@@ -68,6 +68,8 @@ Result<Snapshot> MemoryStore::Load() {
   s.premises = docs(Table::kPremises);
   s.facilities = docs(Table::kFacilities);
   s.timers = docs(Table::kTimers);
+  s.scam_reports = docs(Table::kScamReports);
+  s.scam_actions = docs(Table::kScamActions);
   s.timeline = timeline_;
   std::stable_sort(s.timeline.begin(), s.timeline.end(), [](const auto& a, const auto& b) {
     return a.incident_id != b.incident_id ? a.incident_id < b.incident_id : a.n < b.n;

@@ -16,7 +16,7 @@
 namespace beacon::store {
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS alerts(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS premises(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS facilities(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS timers(id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS scam_reports(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS scam_actions(id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS timeline(incident_id INTEGER NOT NULL, n INTEGER NOT NULL,
   doc TEXT NOT NULL, PRIMARY KEY(incident_id, n));
 CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, role TEXT NOT NULL,
@@ -164,6 +166,10 @@ const char* TableName(Table t) {
       return "facilities";
     case Table::kTimers:
       return "timers";
+    case Table::kScamReports:
+      return "scam_reports";
+    case Table::kScamActions:
+      return "scam_actions";
   }
   return "calls";
 }
@@ -171,7 +177,8 @@ const char* TableName(Table t) {
 // Tables whose id column is an INTEGER (the others are keyed by text).
 bool IntegerKeyed(Table t) {
   return t == Table::kCalls || t == Table::kIncidents || t == Table::kCameras ||
-         t == Table::kAlerts || t == Table::kPremises;
+         t == Table::kAlerts || t == Table::kPremises || t == Table::kScamReports ||
+         t == Table::kScamActions;
 }
 
 Result<std::optional<audit::Head>> ReadHead(sqlite3* db) {
@@ -217,11 +224,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& dir) {
   {
     Stmt get(st->writer_, "SELECT value FROM meta WHERE key='schema_version'");
     if (get.Step() == SQLITE_ROW) {
-      if (get.Text(0) == "2" || get.Text(0) == "3") {
-        // Versions 3 and 4 only added tables (cameras and alerts; premises,
-        // facilities and timers), which kSchema has just created.
+      if (get.Text(0) == "2" || get.Text(0) == "3" || get.Text(0) == "4") {
+        // Versions 3, 4 and 5 only added tables (cameras and alerts;
+        // premises, facilities and timers; scam_reports and scam_actions),
+        // which kSchema has just created.
         BEACON_RETURN_IF_ERROR(
-            Exec(st->writer_, "UPDATE meta SET value='4' WHERE key='schema_version'"));
+            Exec(st->writer_, "UPDATE meta SET value='5' WHERE key='schema_version'"));
       } else if (get.Text(0) != std::to_string(kSchemaVersion)) {
         return Status(Code::kUnavailable, path + " has schema version " + get.Text(0) +
                                               "; this beacon needs " +
@@ -467,6 +475,8 @@ Result<Snapshot> SqliteStore::Load() {
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM facilities ORDER BY id", snap.facilities));
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM timers ORDER BY id", snap.timers));
   BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM alerts ORDER BY id", snap.alerts));
+  BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM scam_reports ORDER BY id", snap.scam_reports));
+  BEACON_RETURN_IF_ERROR(read_docs("SELECT doc FROM scam_actions ORDER BY id", snap.scam_actions));
   {
     Stmt s(reader_, "SELECT incident_id, n, doc FROM timeline ORDER BY incident_id, n");
     int rc;

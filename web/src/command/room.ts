@@ -1037,6 +1037,8 @@ async function loadCameras() {
 }
 
 function start(s: Session) {
+  // The fraud analyst works the anti-scam desk, a screen of its own.
+  if (s.role === 'fraud_analyst') return location.assign('/scam');
   state.session = s;
   renderShell(s);
   map = new CityMap($('#map'), (id) => select(id));

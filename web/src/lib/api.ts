@@ -58,7 +58,14 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
 
 // Role -> what the UI offers; mirrors src/model/permissions.cc (the server
 // decides anyway; this only hides what would be refused).
-export type Role = 'call_taker' | 'dispatcher' | 'supervisor' | 'analyst' | 'auditor' | 'admin';
+export type Role =
+  | 'call_taker'
+  | 'dispatcher'
+  | 'supervisor'
+  | 'analyst'
+  | 'auditor'
+  | 'admin'
+  | 'fraud_analyst';
 export const can = {
   createCall: (r: Role) => r === 'call_taker' || r === 'dispatcher' || r === 'supervisor',
   dispatch: (r: Role) => r === 'dispatcher' || r === 'supervisor',

@@ -120,6 +120,7 @@ if [ "$REPORT_ONLY" != 1 ]; then
   run routing bash "$ROOT/bench/routing.sh" "$BUILD" "$OUT"
   run ws_fanout bash "$ROOT/bench/ws_fanout.sh" "$BUILD" "$OUT"
   run replay bash "$ROOT/bench/replay.sh" "$BUILD" "$OUT"
+  run geocoding bash "$ROOT/bench/geocoding.sh" "$BUILD" "$OUT"
   run calibrate bash "$ROOT/bench/calibrate.sh" "$BUILD" "$OUT"
   run scam bash "$ROOT/bench/scam.sh" "$BUILD" "$OUT"
   LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -397,6 +398,9 @@ EOF
   fi
   if [ -f "$OUT/replay.md" ]; then
     cat "$OUT/replay.md"
+  fi
+  if [ -f "$OUT/geocoding.md" ]; then
+    cat "$OUT/geocoding.md"
   fi
   if [ -f "$OUT/calibrate.md" ]; then
     cat "$OUT/calibrate.md"

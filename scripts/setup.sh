@@ -13,6 +13,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev clang-format time python3
   chromium
   python3-jsonschema python3-yaml
+  libicu-dev
 )
 # Node.js and npm for web/ (Debian 12: nodejs 18). A node/npm that is already
 # on the PATH (e.g. from NodeSource, which bundles npm) is used as it is.

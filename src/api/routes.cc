@@ -264,6 +264,7 @@ void RegisterRoutes(Router& router, RouteDeps d) {
   RegisterExchangeRoutes(router, d);
   RegisterCapRoutes(router, d);
   RegisterFloorRoutes(router, d);
+  RegisterGeocodeRoutes(router, d);
   RegisterStatsRoutes(router, d);
   RegisterScamRoutes(router, d);
 }

@@ -9,6 +9,7 @@
 #include "api/metrics.h"
 #include "api/router.h"
 #include "cap/mapping.h"
+#include "geocode/geocoder.h"
 #include "planning/planner.h"
 #include "routing/road_network.h"
 #include "service/center.h"
@@ -37,6 +38,8 @@ struct RouteDeps {
   std::string cap_sender = "beacon@localhost";
   // The anti-scam desk (routes_scam.cc); null: its routes answer 503.
   service::ScamDesk* scam = nullptr;
+  // Geocoding (routes_geocode.cc); null: those routes answer 404.
+  const geocode::Geocoder* geocoder = nullptr;
 };
 
 void RegisterRoutes(Router& router, RouteDeps deps);
@@ -51,6 +54,8 @@ void RegisterCapRoutes(Router& router, const RouteDeps& deps);
 void RegisterFloorRoutes(Router& router, const RouteDeps& deps);
 // The anti-scam desk under /scam (routes_scam.cc; docs/scam.md).
 void RegisterScamRoutes(Router& router, const RouteDeps& deps);
+// GET /geocode, GET /reverse (routes_geocode.cc).
+void RegisterGeocodeRoutes(Router& router, const RouteDeps& deps);
 
 // GET /stats/intervals (routes_stats.cc).
 void RegisterStatsRoutes(Router& router, const RouteDeps& deps);

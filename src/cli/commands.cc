@@ -26,6 +26,7 @@
 #include "cli/calibrate_command.h"
 #include "cli/demo.h"
 #include "cli/embedded.h"
+#include "cli/geocode_command.h"
 #include "cli/history_inputs.h"
 #include "cli/planning_bench.h"
 #include "cli/replay_command.h"
@@ -219,8 +220,17 @@ int Serve(const ServeOptions& opts) {
   auth.Restore(snap->sessions);
   api::Metrics metrics;
   boost::asio::thread_pool blocking(1);
+  // Geocoding: the graph's gazetteer and the centre's address points.
+  auto geocoder = LoadGeocoder(opts.graph_file, opts.address_files);
+  if (!geocoder) return Fail(geocoder.error().message());
+  std::optional<GeocoderResolver> resolver;
+  if (*geocoder) {
+    resolver.emplace(**geocoder);
+    center.SetLocationResolver(&*resolver);
+  }
   api::Router router(auth);
   api::RouteDeps deps{center, auth, metrics, store, blocking, network.get(), &planner};
+  deps.geocoder = geocoder->get();
   deps.eido_self = {opts.agency, "beacon." + opts.agency};
   deps.cap_mapping = &*cap_mapping;
   deps.cap_sender = opts.cap_sender;
@@ -334,6 +344,9 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--scam-config", serve_opts.scam_config_file,
                     "Anti-scam desk config (default: the built-in config/scam/desk.json)");
+  serve->add_option("--addresses", serve_opts.address_files,
+                    "Address points for the geocoder: CSV or GeoJSON, FILE or FILE,MAPPING.json "
+                    "(repeatable; docs/geocoding.md)");
 
   auto* user = app.add_subcommand("user", "Manage users");
   user->require_subcommand(1);
@@ -378,6 +391,9 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   std::optional<std::string> demo_plans;
   demo->add_option("--plans", demo_plans, "Response plans file (default: the built-in plans)");
+  std::vector<std::string> demo_addresses;
+  demo->add_option("--addresses", demo_addresses,
+                   "Address points for the geocoder (repeatable; docs/geocoding.md)");
 
   auto* import_osm = app.add_subcommand(
       "import-osm", "Import an OpenStreetMap extract into a query-ready road graph file");
@@ -387,6 +403,9 @@ int Main(int argc, char** argv) {
   import_osm->add_option("--out", osm_out, "Graph file to write")->required();
   import_osm->add_option("--profile", osm_profile,
                          "Routing profile (default: the built-in config/routing_profile.json)");
+  bool osm_no_gazetteer = false;
+  import_osm->add_flag("--no-gazetteer", osm_no_gazetteer,
+                       "Build the road graph only, without the geocoder's gazetteer");
 
   auto* import_dimacs = app.add_subcommand(
       "import-dimacs", "Import a 9th DIMACS challenge road graph (for benchmarks)");
@@ -442,6 +461,7 @@ int Main(int argc, char** argv) {
   bench_planning->add_option("--seed", pb.seed, "Random seed")->capture_default_str();
 
   ReplayCommand replay(app);
+  GeocodeCommands geocode(app);
   CalibrateCommand calibrate(app);
   ScamCommand scam(app);
 
@@ -456,13 +476,14 @@ int Main(int argc, char** argv) {
   SetLogLevel(level);
 
   if (*serve) return Serve(serve_opts);
-  if (*import_osm) return ImportOsmCommand(osm_input, osm_out, osm_profile);
+  if (*import_osm) return ImportOsmCommand(osm_input, osm_out, osm_profile, !osm_no_gazetteer);
   if (*import_dimacs) return ImportDimacsCommand(dimacs_gr, dimacs_co, dimacs_distance, dimacs_out);
   if (*route) return RouteCommand(route_graph, route_from, route_to);
   if (*table) return TableCommand(table_graph, table_sources, table_target);
   if (*bench_routing) return RoutingBenchCommand(rb);
   if (*bench_planning) return PlanningBenchCommand(pb);
   if (replay.selected()) return replay.Run();
+  if (geocode.selected()) return geocode.Run();
   if (calibrate.selected()) return calibrate.Run();
   if (scam.selected()) return scam.Run();
   if (*user_add) return UserAdd(user_name, user_role, user_dir);
@@ -509,6 +530,7 @@ int Main(int argc, char** argv) {
     o.demo_pace = demo_pace;
     o.plans_file = demo_plans;
     o.web_dir = demo_web;
+    o.address_files = demo_addresses;
     return Serve(o);
   }
   return 0;

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace beacon::cli {
 
@@ -34,6 +35,9 @@ struct ServeOptions {
   // The anti-scam desk's config (docs/scam.md); default: the built-in
   // config/scam/desk.json.
   std::optional<std::string> scam_config_file;
+  // Address point files for the geocoder ("FILE" or "FILE,MAPPING.json";
+  // docs/geocoding.md), searched with the graph file's gazetteer.
+  std::vector<std::string> address_files;
 };
 
 // Runs the server until SIGINT/SIGTERM. Returns the process exit code.

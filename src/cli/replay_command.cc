@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "calibrate/model.h"
+#include "cli/embedded.h"
+#include "cli/geocode_command.h"
 #include "cli/history_inputs.h"
 #include "cli/progress.h"
 #include "common/log.h"
@@ -76,6 +78,11 @@ ReplayCommand::ReplayCommand(CLI::App& app) {
                    "A call is inside the graph when it is this close to a road")
       ->check(CLI::Range(1.0, 5000.0))
       ->capture_default_str();
+  command_->add_option("--addresses", addresses_,
+                       "Address points for the geocoder of the in-process run (repeatable; "
+                       "docs/geocoding.md)");
+  command_->add_flag("--address-only", address_only_,
+                     "Send each call with its address text only and let the geocoder place it");
   command_->add_option("--coverage-step-s", coverage_step_s_, "Coverage sample interval")
       ->check(CLI::Range(60, 86400))
       ->capture_default_str();
@@ -155,6 +162,17 @@ int ReplayCommand::Run() const {
     }
   }
 
+  // Geocoder (--addresses, --address-only): the gazetteer of --graph and the
+  // centre's address points (with --osm the imported graph is temporary, so
+  // only the address points).
+  auto geocoder = addresses_.empty() && !address_only_
+                      ? Result<std::unique_ptr<geocode::Geocoder>>(nullptr)
+                      : LoadGeocoder(graph_, addresses_);
+  if (!geocoder) return Fail(geocoder.error().message());
+  std::optional<GeocoderResolver> resolver;
+  if (*geocoder) resolver.emplace(**geocoder);
+  opts.address_only = address_only_;
+
   // Driver.
   std::unique_ptr<replay::Driver> driver;
   if (server_) {
@@ -168,6 +186,7 @@ int ReplayCommand::Run() const {
     driver = std::move(*d);
   } else {
     driver = replay::MakeInProcessDriver(*plans, **network);
+    if (resolver) driver->SetLocationResolver(&*resolver);
   }
 
   opts.progress = [&](double f) {

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace beacon::cli {
 
@@ -22,6 +23,8 @@ class ReplayCommand {
   std::optional<std::string> graph_, osm_, report_, server_, plans_;
   std::optional<std::string> calibration_, from_, to_;
   std::string user_ = "supervisor";
+  std::vector<std::string> addresses_;
+  bool address_only_ = false;
   double max_snap_m_ = 250;
   int coverage_step_s_ = 900;
 };

@@ -10,6 +10,7 @@
 
 #include "cli/embedded.h"
 #include "cli/progress.h"
+#include "geocode/osm_gazetteer.h"
 #include "routing/contraction.h"
 #include "routing/dimacs_import.h"
 #include "routing/graph_file.h"
@@ -41,7 +42,8 @@ Result<routing::Profile> LoadProfile(const std::optional<std::string>& file) {
 // nodes, when the graph was split for turn restrictions) to `out`.
 int ContractAndWrite(const routing::RoadGraph& graph, const routing::ProfileHash& profile_hash,
                      const std::string& source, const std::string& out, json& summary,
-                     const std::vector<routing::NodeIndex>& original_node = {}) {
+                     const std::vector<routing::NodeIndex>& original_node = {},
+                     const geocode::Gazetteer* gazetteer = nullptr) {
   ProgressBar bar;
   auto t0 = Clock::now();
   routing::ContractionOptions opts;
@@ -59,6 +61,7 @@ int ContractAndWrite(const routing::RoadGraph& graph, const routing::ProfileHash
   routing::SaveRoadGraph(w, graph);
   routing::SaveContractedGraph(w, ch);
   routing::SaveOriginalNodes(w, original_node);
+  if (gazetteer) geocode::SaveGazetteer(w, *gazetteer);
   if (auto s = w.Write(out); !s.ok()) return Fail(s.message());
   summary["file"] = out;
   summary["file_bytes"] = std::filesystem::file_size(out, ec);
@@ -70,16 +73,32 @@ int ContractAndWrite(const routing::RoadGraph& graph, const routing::ProfileHash
 }  // namespace
 
 int ImportOsmCommand(const std::string& input, const std::string& out,
-                     const std::optional<std::string>& profile_file) {
+                     const std::optional<std::string>& profile_file, bool gazetteer) {
   auto profile = LoadProfile(profile_file);
   if (!profile) return Fail("routing profile: " + profile.error().message());
   auto t0 = Clock::now();
   routing::ImportOptions opts;
   ProgressBar bar;
   opts.progress = [&](double f, std::string_view phase) { bar.Update(f, phase); };
+  geocode::OsmGazetteerBuilder gazetteer_builder;
+  if (gazetteer) opts.sink = &gazetteer_builder;
   auto imported = routing::ImportOsm(input, *profile, opts);
   bar.Done();
   if (!imported) return Fail(imported.error().message());
+  std::optional<geocode::Gazetteer> gaz;
+  json gaz_summary = nullptr;
+  if (gazetteer) {
+    geocode::GazetteerSummary gs;
+    gaz = gazetteer_builder.Finish(&gs);
+    gaz_summary = {{"named_ways", gs.named_ways},
+                   {"nodes", gs.way_nodes},
+                   {"house_numbers", gs.addresses},
+                   {"interpolated", gs.interpolated},
+                   {"interpolation_ways_skipped", gs.interpolation_ways_skipped},
+                   {"places", gs.places},
+                   {"strings", gs.strings},
+                   {"finish_s", gs.finish_s}};
+  }
   json summary = {{"input", input},
                   {"nodes", imported->summary.nodes},
                   {"arcs", imported->summary.arcs},
@@ -98,8 +117,9 @@ int ImportOsmCommand(const std::string& input, const std::string& out,
   summary["split_nodes"] = split.graph.nodes();
   summary["split_arcs"] = split.graph.arcs();
   summary["split_s"] = Seconds(t_split);
+  summary["gazetteer"] = gaz_summary;
   if (int rc = ContractAndWrite(split.graph, profile->hash(), input, out, summary,
-                                split.original_node)) {
+                                split.original_node, gaz ? &*gaz : nullptr)) {
     return rc;
   }
   summary["total_s"] = Seconds(t0);

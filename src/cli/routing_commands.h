@@ -8,8 +8,10 @@
 
 namespace beacon::cli {
 
+// Also builds the gazetteer from the same read of the file and stores it in
+// the graph file (docs/graph_file.md), unless `gazetteer` is false.
 int ImportOsmCommand(const std::string& input, const std::string& out,
-                     const std::optional<std::string>& profile_file);
+                     const std::optional<std::string>& profile_file, bool gazetteer = true);
 int ImportDimacsCommand(const std::string& gr, const std::string& coords,
                         const std::optional<std::string>& distance_gr, const std::string& out);
 int RouteCommand(const std::string& graph, const std::string& from, const std::string& to);

@@ -12,3 +12,11 @@ namespace beacon {
 std::string EscapeMarkup(std::string_view text);
 
 }  // namespace beacon
+
+namespace beacon {
+
+// True when `text` is well-formed UTF-8 (no overlong forms, surrogates or
+// code points above U+10FFFF).
+bool ValidUtf8(std::string_view text);
+
+}  // namespace beacon

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "intake/json_body.h"
+#include "pidf/pidf.h"
 
 namespace beacon::intake {
 
@@ -68,13 +69,37 @@ Result<std::int64_t> PositiveId(const json& v, const std::string& field) {
   return id;
 }
 
+// location_pidf: an NG911 PIDF-LO document (docs/geocoding.md). Its shape
+// gives the location and accuracy; a civic address becomes the address
+// (geocoded on intake) unless the call has one.
+Status ReadPidf(const JsonObject& obj, model::CallInput& in) {
+  auto text = obj.OptString("location_pidf", pidf::kMaxBytes);
+  if (!text) return text.error();
+  if (!*text) return Status::Ok();
+  if (in.location) {
+    return Invalid("give location or location_pidf, not both", "location_pidf");
+  }
+  auto loc = pidf::Parse(**text);
+  if (!loc) {
+    const std::string& at = loc.error().field();
+    return Invalid(loc.error().message(), at.empty() ? "location_pidf" : "location_pidf/" + at);
+  }
+  if (loc->point) {
+    in.location = loc->point;
+    in.accuracy_m = loc->accuracy_m;
+    in.location_info.source = "pidf";
+  }
+  if (!in.address && loc->civic) in.address = loc->civic;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<model::CallInput> ParseCallRequest(std::string_view body) {
   json holder;
   auto obj = Open(body, holder,
                   {"channel", "received_at", "location", "address", "incident_type", "narrative",
-                   "caller", "link_to", "alarm_panel"});
+                   "caller", "link_to", "alarm_panel", "location_pidf"});
   if (!obj) return obj.error();
   model::CallInput in;
 
@@ -115,6 +140,7 @@ Result<model::CallInput> ParseCallRequest(std::string_view body) {
   if (!address) return address.error();
   if (*address && (*address)->empty()) return Invalid("address must not be empty", "address");
   in.address = *address;
+  BEACON_RETURN_IF_ERROR(ReadPidf(*obj, in));
   if (!in.location && !in.address) {
     return Invalid("a call needs a location {lat, lon} or an address (or both)", "location");
   }

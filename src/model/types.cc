@@ -113,6 +113,17 @@ std::optional<TimeMs> Incident::PendingSince() const {
   return std::nullopt;
 }
 
+void PutLocationInfo(json& j, const LocationInfo& info) {
+  PutOpt(j, "location_source", info.source);
+  PutOpt(j, "location_label", info.label);
+  if (info.verified) j["location_verified"] = *info.verified;
+}
+
+LocationInfo LocationInfoFromJson(const json& j) {
+  return {GetOpt<std::string>(j, "location_source"), GetOpt<std::string>(j, "location_label"),
+          GetOpt<bool>(j, "location_verified")};
+}
+
 json ToJson(const Call& c, bool with_personal) {
   json j = {{"call_id", c.id.value()},
             {"incident_id", c.incident_id.value()},
@@ -126,6 +137,7 @@ json ToJson(const Call& c, bool with_personal) {
     if (c.accuracy_m) j["location"]["accuracy_m"] = *c.accuracy_m;
   }
   PutOpt(j, "address", c.address);
+  PutLocationInfo(j, c.location_info);
   PutOpt(j, "narrative", c.narrative);
   if (c.duplicate_of) j["duplicate_of"] = c.duplicate_of->value();
   if (c.source) j["source"] = *c.source;
@@ -163,6 +175,7 @@ Call CallFromJson(const json& j) {
     c.accuracy_m = GetOpt<double>(*it, "accuracy_m");
   }
   c.address = GetOpt<std::string>(j, "address");
+  c.location_info = LocationInfoFromJson(j);
   c.narrative = GetOpt<std::string>(j, "narrative");
   if (auto d = GetOpt<std::int64_t>(j, "duplicate_of")) c.duplicate_of = IncidentId{*d};
   if (auto it = j.find("source"); it != j.end() && it->is_object()) c.source = *it;
@@ -224,6 +237,7 @@ json ToJson(const Incident& i, bool with_timeline) {
   }
   if (i.location) j["location"] = LocJson(*i.location);
   PutOpt(j, "address", i.address);
+  PutLocationInfo(j, i.location_info);
   if (i.closed_at) j["closed_at"] = FormatRfc3339(*i.closed_at);
   PutOpt(j, "disposition", i.disposition);
   if (i.merged_into) j["merged_into"] = i.merged_into->value();
@@ -279,6 +293,7 @@ Incident IncidentFromJson(const json& j) {
   }
   if (auto it = j.find("location"); it != j.end()) i.location = LocFromJson(*it);
   i.address = GetOpt<std::string>(j, "address");
+  i.location_info = LocationInfoFromJson(j);
   if (auto c = GetOpt<std::string>(j, "closed_at")) i.closed_at = ParseRfc3339(*c);
   i.disposition = GetOpt<std::string>(j, "disposition");
   if (auto m = GetOpt<std::int64_t>(j, "merged_into")) i.merged_into = IncidentId{*m};

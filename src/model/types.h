@@ -31,6 +31,18 @@ struct Caller {
   std::optional<std::string> phone;
 };
 
+// Where a call's or incident's location came from (docs/geocoding.md):
+// source "reported" (coordinates in the call), "pidf" (a PIDF-LO shape),
+// "geocoded" (from the address text) or "manual" (set by a dispatcher);
+// the label of the place (the geocoded candidate, or the reverse-geocoded
+// nearest address); verified false flags a location to check (an address
+// that was not found, or not clearly).
+struct LocationInfo {
+  std::optional<std::string> source;
+  std::optional<std::string> label;
+  std::optional<bool> verified;
+};
+
 // A call as reported: one phone call, text, web report, alarm or alert.
 struct CallInput {
   Channel channel = Channel::kPhone;
@@ -49,6 +61,9 @@ struct CallInput {
   std::optional<std::string> alarm_panel;
   // The open incident the call-taker confirmed this call reports.
   std::optional<IncidentId> link_to;
+  // Where the location came from and how sure it is (docs/geocoding.md):
+  // set on intake, not by the request's JSON.
+  LocationInfo location_info;
 };
 
 // A correction of a call after it was taken (PATCH /calls/{id}): the old
@@ -79,6 +94,7 @@ struct Call {
   std::optional<nlohmann::json> source;    // as CallInput::source
   std::optional<std::string> alarm_panel;  // as CallInput::alarm_panel
   std::vector<CallCorrection> corrections;
+  LocationInfo location_info;
 };
 
 // An open incident a new call may report (docs/dispatch.md, duplicate
@@ -149,6 +165,7 @@ struct Incident {
   // Set when a divert took the incident's last unit: it waits for a unit
   // again from then (docs/dispatch.md, timers).
   std::optional<TimeMs> pending_since;
+  LocationInfo location_info;  // of its location (from its first call, or set later)
 
   // Units currently committed to this incident (not yet released).
   std::vector<UnitId> ActiveUnits() const;
@@ -235,6 +252,10 @@ struct Camera {
 };
 
 // JSON mapping. `with_personal` controls whether caller name/phone appear.
+// LocationInfo appears as top-level keys location_source, location_label,
+// location_verified (each only when set).
+void PutLocationInfo(nlohmann::json& j, const LocationInfo& info);
+LocationInfo LocationInfoFromJson(const nlohmann::json& j);
 nlohmann::json ToJson(const Call& c, bool with_personal);
 // Without the timeline for storage and events: the timeline grows with every
 // linked call and is stored and streamed entry by entry instead.

@@ -18,6 +18,7 @@
 #include "dispatch/travel_times.h"
 #include "model/types.h"
 #include "replay/http_client.h"
+#include "service/locations.h"
 
 namespace beacon::routing {
 class RoadNetwork;
@@ -53,6 +54,9 @@ class Driver {
   // Current status of every unit (to start from what the server has).
   virtual Result<std::map<std::string, model::UnitStatus>> UnitStatuses(TimeMs now) = 0;
   virtual std::string Describe() const = 0;
+  // Geocoding on intake for an in-process run (a server has its own);
+  // `resolver` must outlive the driver.
+  virtual void SetLocationResolver(const service::LocationResolver* resolver) { (void)resolver; }
 
   Latencies& latencies() { return latencies_; }
 

@@ -84,6 +84,10 @@ class InProcessDriver final : public Driver {
     owned_ = std::move(owned);
   }
 
+  void SetLocationResolver(const service::LocationResolver* resolver) override {
+    center_.SetLocationResolver(resolver);
+  }
+
   Status EnsureStation(TimeMs now, const model::Station& s) override {
     auto r = Run("station", now, [&](service::Done d) {
       center_.CreateStation(kReplay, {s.id, s.name, s.location}, std::move(d));

@@ -311,8 +311,8 @@ void Engine::OnCall(TimeMs t, size_t ci) {
   model::CallInput in;
   in.channel = model::Channel::kPhone;
   in.received_at = c.h->received_at;
-  in.location = c.h->location;
   if (!c.h->address.empty()) in.address = c.h->address.substr(0, 500);
+  if (!opt_.address_only || !in.address) in.location = c.h->location;
   in.incident_type = c.h->incident_type;
   in.narrative = "replay of call " + c.h->call_id + " (" + c.h->call_type.substr(0, 200) + ")";
   auto r = driver_.CreateCall(t, in);

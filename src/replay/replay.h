@@ -32,6 +32,9 @@ struct Options {
   // "Dispatched from its station" (calibration): the unit's previous
   // response in the export cleared at least this long before.
   TimeMs back_at_station_ms = 15 * 60 * 1000;
+  // Calls are sent with their address text only (no coordinates), so the
+  // run shows what geocoding on intake does (docs/geocoding.md).
+  bool address_only = false;
   // Only calls received in [from, to) are replayed (the others' rows are
   // skipped as outside_period); unset: unbounded.
   std::optional<TimeMs> from, to;

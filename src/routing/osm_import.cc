@@ -102,15 +102,19 @@ class Importer {
     const double size = static_cast<double>(std::max<size_t>(reader.file_size(), 1));
     while (osmium::memory::Buffer buffer = reader.read()) {
       for (const auto& item : buffer) {
+        OsmObjectSink* sink = options_.sink;
         switch (item.type()) {
           case osmium::item_type::node:
             Node(static_cast<const osmium::Node&>(item));
+            if (sink) sink->Node(static_cast<const osmium::Node&>(item));
             break;
           case osmium::item_type::way:
             Way(static_cast<const osmium::Way&>(item));
+            if (sink) sink->Way(static_cast<const osmium::Way&>(item));
             break;
           case osmium::item_type::relation:
             Relation(static_cast<const osmium::Relation&>(item));
+            if (sink) sink->Relation(static_cast<const osmium::Relation&>(item));
             break;
           default:
             break;

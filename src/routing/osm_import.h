@@ -26,7 +26,25 @@
 #include "routing/profile.h"
 #include "routing/road_graph.h"
 
+namespace osmium {
+class Node;
+class Way;
+class Relation;
+}  // namespace osmium
+
 namespace beacon::routing {
+
+// Sees every OSM object the import decodes, in file order, on the importing
+// thread, so that other data built from the same extract (the gazetteer,
+// geocode/osm_gazetteer.h) costs no second read of the file. The objects are
+// valid only during the call.
+class OsmObjectSink {
+ public:
+  virtual ~OsmObjectSink() = default;
+  virtual void Node(const osmium::Node& node) = 0;
+  virtual void Way(const osmium::Way& way) = 0;
+  virtual void Relation(const osmium::Relation& relation) = 0;
+};
 
 struct ImportOptions {
   // Called from the importing thread with the fraction done (0..1,
@@ -35,6 +53,8 @@ struct ImportOptions {
   std::function<void(double fraction, std::string_view phase)> progress;
   // Keep only the largest strongly connected component.
   bool largest_component_only = true;
+  // Also given every object read (may be null).
+  OsmObjectSink* sink = nullptr;
 };
 
 struct ImportSummary {

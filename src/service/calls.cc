@@ -14,10 +14,12 @@
 namespace beacon::service {
 
 void Center::CreateCall(const Actor& a, model::CallInput in, Done done) {
+  Json location = ResolveLocation(in);  // before the lock: geocoding takes a few ms at most
   std::unique_lock lock(mu_);
   Tx tx(*this, a);
   auto body = AddCall(tx, a, std::move(in), std::nullopt);
   if (!body) return done(body.error());
+  body->update(location);
   Submit(tx, std::move(*body), std::move(done));
 }
 
@@ -51,6 +53,7 @@ Result<Json> Center::AddCall(Tx& tx, const Actor& a, model::CallInput in,
   call.source = std::move(in.source);
 
   call.alarm_panel = std::move(in.alarm_panel);
+  call.location_info = in.location_info;
 
   // Which incident the call belongs to: the one a CAP Update names, the one
   // the call-taker confirmed, or one it certainly belongs to (same callback
@@ -111,6 +114,7 @@ Result<Json> Center::AddCall(Tx& tx, const Actor& a, model::CallInput in,
     fresh.priority = plan->priority;
     fresh.location = call.location;
     fresh.address = call.address;
+    fresh.location_info = call.location_info;
     fresh.opened_at = tx.now();
     fresh.last_call_at = received;
     fresh.call_ids.push_back(call.id);

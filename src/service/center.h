@@ -26,6 +26,7 @@
 #include "eido/eido.h"
 #include "intake/requests.h"
 #include "model/types.h"
+#include "service/locations.h"
 #include "store/store.h"
 
 namespace beacon::service {
@@ -62,6 +63,12 @@ class Center {
 
   // Loads the current state from a store snapshot. Call once, first.
   Status Load(const store::Snapshot& snap);
+  // Geocoding on intake (docs/geocoding.md): a call with an address and no
+  // location is placed at the resolver's best candidate; one with both
+  // keeps its location and gets the nearest address as its label. Without
+  // a resolver an address-only call stays unplaced and flagged. Set before
+  // serving; the resolver must outlive the Center.
+  void SetLocationResolver(const LocationResolver* resolver) { resolver_ = resolver; }
 
   // Writes. The Json passed to `done` is the response body.
   void CreateCall(const Actor& a, model::CallInput in, Done done);
@@ -225,6 +232,11 @@ class Center {
   std::map<std::string, model::Facility> facilities_;
   std::map<std::int64_t, model::Premise> premises_;
   std::int64_t next_premise_ = 1;
+  // Fills the call's location and location_info from its address or
+  // location (no lock: geocoding runs before the command takes mu_);
+  // returns the fields the POST /calls answer adds (locations.cc).
+  Json ResolveLocation(model::CallInput& in) const;
+  const LocationResolver* resolver_ = nullptr;
 
   store::Store& store_;
   const dispatch::ResponsePlans& plans_;

@@ -468,6 +468,14 @@ const std::vector<RouteCase>& Routes() {
                          {"role", "analyst"},
                          {"password", "correct horse"}}};
        }},
+      // Geocoding: without --graph or --addresses there is no geocoder
+      // (404 for permitted roles), as for the basemap.
+      {"Geocode", "GET", "/geocode", kOperationsReaders, 404, false,
+       [](World&) { return Get("/geocode?q=Mission%20St%20%26%2019th%20St"); }},
+      {"Reverse", "GET", "/reverse", kOperationsReaders, 404, false,
+       [](World&) { return Get("/reverse?lat=37.76&lon=-122.42"); }},
+      {"StreetLabels", "GET", "/map/streets.geojson", kResourceReaders, 404, false,
+       [](World&) { return Get("/map/streets.geojson"); }},
   };
   return kRoutes;
 }

@@ -6,6 +6,7 @@ import { $, age, clock, errorText, esc, toast, tone } from '../lib/dom';
 import { CityMap, PRIORITY_COLOURS, STATUS_COLOURS } from '../lib/map';
 import { clearSession, renderLogin, savedSession, Session } from '../lib/session';
 import { Stream, StreamEvent } from '../lib/stream';
+import { attachAddressTypeahead, fillFromMap, unverifiedBadge } from './location';
 
 const STATUSES = [
   'available',
@@ -199,7 +200,7 @@ function renderQueue() {
       <td>${i.incident_id}</td>
       <td title="${esc(i.address ?? '')}">${esc(typeName(i.incident_type))}${
         i.status === 'open' && i.possible_duplicates?.length ? ' <span class="dup-badge" title="possible duplicate">dup?</span>' : ''
-      }</td>
+      }${unverifiedBadge(i)}</td>
       <td class="age" data-opened="${esc(i.opened_at)}">${age(i.opened_at)}</td>
       <td>${esc(i.status)}${timersOf(i.incident_id).some((t) => t.state === 'raised') ? ' <span class="timer-badge" title="timer raised">late</span>' : ''}</td>
       <td>${(i.assigned_units ?? []).map(esc).join(' ')}</td></tr>`,
@@ -578,6 +579,8 @@ function renderDetail() {
       <h2>#${inc.incident_id} ${esc(typeName(inc.incident_type))}</h2>
     </div>
     <p class="meta">${esc(inc.status)} · opened ${clock(inc.opened_at)} (${age(inc.opened_at)} ago)${inc.address ? ` · ${esc(inc.address)}` : ''}${
+      inc.location_label ? ` · <span class="loc-label">${esc(inc.location_label)}</span>` : ''
+    }${unverifiedBadge(inc)}${
       inc.location ? ` · ${inc.location.lat.toFixed(5)}, ${inc.location.lon.toFixed(5)}` : ''
     }${inc.merged_into ? ` · merged into #${inc.merged_into}` : ''}${inc.disposition ? ` · ${esc(inc.disposition)}` : ''}</p>
     ${timerHtml}${dupHtml}${typeForm}
@@ -750,7 +753,9 @@ function openCallForm() {
         <label class="grow">Location (lat, lon) — or click the map
           <input name="coords" data-field="location" placeholder="37.7525, -122.4150" autocomplete="off"></label>
       </div>
-      <label>Address <input name="address" data-field="address" autocomplete="off"></label>
+      <div class="addr-box"><label>Address — type to search, ↑↓ Enter to pick <input name="address" data-field="address" autocomplete="off"></label>
+        <ul id="addr-list" role="listbox" aria-label="Address candidates" hidden></ul>
+        <p id="addr-status" class="addr-status" aria-live="polite"></p></div>
       <label>Narrative <textarea name="narrative" data-field="narrative" rows="2"></textarea></label>
       <div class="row">
         <label class="grow">Caller name <input name="caller_name" data-field="caller.name" autocomplete="off"></label>
@@ -765,6 +770,17 @@ function openCallForm() {
   document.body.dataset.picking = '1';
   const form = $<HTMLFormElement>('#call-form');
   ($('select[name=incident_type]', form) as HTMLSelectElement).focus();
+  attachAddressTypeahead(
+    form,
+    () => (map ? { lat: map.map.getCenter().lat, lon: map.map.getCenter().lng } : null),
+    (p) => {
+      const coords = form.querySelector<HTMLInputElement>('input[name=coords]')!;
+      coords.value = `${p.lat.toFixed(6)}, ${p.lon.toFixed(6)}`;
+      map?.showPick({ lat: p.lat, lon: p.lon });
+      map?.focus({ lat: p.lat, lon: p.lon });
+      coords.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+  );
   $('#call-cancel').addEventListener('click', closeModal);
   // Possible duplicates while the call is typed in; Alt+L links the call to
   // the first one (the call-taker confirms), Enter still opens a new incident.
@@ -839,6 +855,12 @@ function openCallForm() {
           ? `Call ${r.call_id} linked to incident #${r.incident_id}: ${r.link_reason ?? ''}`
           : `Call ${r.call_id} opened incident #${r.incident_id}${
               r.possible_duplicates?.length ? ` (possible duplicate of #${r.possible_duplicates[0].incident_id})` : ''
+            }${
+              r.location_warning
+                ? ': address not found, set the location'
+                : r.location_source === 'geocoded'
+                  ? ` at ${r.location_label}${r.location_verified ? '' : ' (unverified)'}`
+                  : ''
             }`,
       );
       await ensureIncident(r.incident_id);
@@ -1050,6 +1072,8 @@ function start(s: Session) {
     const lon = ev.latlng.lng.toFixed(5);
     input.value = `${lat}, ${lon}`;
     map!.showPick({ lat: Number(lat), lon: Number(lon) });
+    const form = document.querySelector<HTMLFormElement>('#call-form');
+    if (form) fillFromMap(form, Number(lat), Number(lon));
   });
   map.loadBasemap();
   refreshCoverage();

@@ -5,6 +5,7 @@
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import { api } from './api';
+import { esc } from './dom';
 
 export const PRIORITY_COLOURS: Record<number, string> = {
   1: '#d7191c',
@@ -51,6 +52,9 @@ export class CityMap {
   private cameras = L.layerGroup();
   private coverage = L.layerGroup();
   private pick: L.CircleMarker | null = null;
+  // Street names (GET /map/streets.geojson), drawn by drawLabels.
+  private labels = L.layerGroup();
+  private streetLabels: { lat: number; lon: number; name: string; rank: number; angle: number }[] = [];
   hasRoads = false;
   coverageAvailable = false;
 
@@ -68,6 +72,11 @@ export class CityMap {
     this.map.createPane('coverage').style.zIndex = '300';
     this.coverage.addTo(this.map);
     this.cameras.addTo(this.map);
+    const labels = this.map.createPane('labels');
+    labels.style.zIndex = '260';
+    labels.style.pointerEvents = 'none';
+    this.labels.addTo(this.map);
+    this.map.on('moveend zoomend', () => this.drawLabels());
   }
 
   async loadBasemap(): Promise<void> {
@@ -90,10 +99,68 @@ export class CityMap {
       this.map.attributionControl.addAttribution('Streets: © OpenStreetMap contributors (own import)');
       this.hasRoads = true;
       document.body.dataset.basemap = 'roads';
+      this.loadStreetLabels();
     } catch {
       this.drawGrid();
       document.body.dataset.basemap = 'grid';
     }
+  }
+
+  async loadStreetLabels(): Promise<void> {
+    try {
+      const fc = await api<any>('GET', '/map/streets.geojson');
+      this.streetLabels = (fc.features ?? []).map((f: any) => ({
+        lon: f.geometry.coordinates[0],
+        lat: f.geometry.coordinates[1],
+        name: String(f.properties.name),
+        rank: Number(f.properties.rank),
+        angle: Number(f.properties.angle),
+      }));
+      this.streetLabels.sort((a, b) => a.rank - b.rank);
+    } catch {
+      this.streetLabels = [];  // no gazetteer: lines without names, as before
+    }
+    this.drawLabels();
+  }
+
+  // Street names at the zooms a dispatcher works at: main roads from 14,
+  // residential streets from 15, every named way from 16; a label that would
+  // overlap one already placed, or repeat a name close by, is left out.
+  private drawLabels() {
+    this.labels.clearLayers();
+    const z = this.map.getZoom();
+    const maxRank = z >= 16 ? 7 : z >= 15 ? 5 : z >= 14 ? 3 : -1;
+    let count = 0;
+    if (maxRank >= 0) {
+      const bounds = this.map.getBounds().pad(0.05);
+      const placed: { x: number; y: number; w: number; name: string }[] = [];
+      for (const l of this.streetLabels) {
+        if (l.rank > maxRank) break;  // sorted by rank
+        if (!bounds.contains([l.lat, l.lon])) continue;
+        const p = this.map.latLngToContainerPoint([l.lat, l.lon]);
+        const w = l.name.length * 3.3 + 6;  // half the width, in pixels
+        const clash = placed.some(
+          (q) =>
+            (Math.abs(q.x - p.x) < q.w + w && Math.abs(q.y - p.y) < 16) ||
+            (q.name === l.name && Math.hypot(q.x - p.x, q.y - p.y) < 250),
+        );
+        if (clash) continue;
+        placed.push({ x: p.x, y: p.y, w, name: l.name });
+        L.marker([l.lat, l.lon], {
+          pane: 'labels',
+          interactive: false,
+          keyboard: false,
+          icon: L.divIcon({
+            className: 'street-label',
+            html: `<span style="transform: translate(-50%, -50%) rotate(${l.angle}deg)">${esc(l.name)}</span>`,
+            iconSize: [0, 0],
+          }),
+        }).addTo(this.labels);
+        if (placed.length >= 150) break;
+      }
+      count = placed.length;
+    }
+    document.body.dataset.streetLabels = String(count);
   }
 
   // No road graph: a 0.01° grid (about 1 km) so that the map still reads.

@@ -599,7 +599,8 @@ void ScamDesk::Split(const Actor& a, std::int64_t campaign_id, SplitRequest req,
   };
   std::vector<Index> side_a;
   if (req.link) {
-    auto [from, with] = *req.link;
+    const std::int64_t from = req.link->first;
+    const std::int64_t with = req.link->second;
     if (!in_campaign(from)) {
       return done(Invalid(
           "report " + std::to_string(from) + " is not in campaign " + std::to_string(campaign_id),

@@ -224,6 +224,12 @@ Result<std::vector<WalletFormat>> ParseWalletFormats(std::string_view json_text)
 }
 
 struct Normaliser::Impl {
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  // psl_latest() loads the list into a context the caller owns (psl_free
+  // leaves the built-in one alone).
+  ~Impl() { psl_free(const_cast<psl_ctx_t*>(psl)); }
   const psl_ctx_t* psl = nullptr;
   std::vector<std::optional<std::regex>> patterns;  // per wallet format
   // libphonenumber takes tens of microseconds per number (ICU regular

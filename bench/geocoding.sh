@@ -188,10 +188,11 @@ export places calls at block or intersection level). The kind of a text: "block"
   {100.0 * inter_ok / max(inter_found, 1):.1f} % ({inter_ok} of {inter_found}).
 - Blocks within 200 m with the week-1 address points: **{share(pts, 'block', 'share_within_200_m'):.1f} %**
   (goal ≥ 90 %: {'met' if share(pts, 'block', 'share_within_200_m') >= 90 else 'not met'}). Of {blk['addresses']} week-2 block texts,
-  {blk['top_from_centre_point']} were answered by a week-1 address point of the same block, {tk.get('block', 0) + tk.get('point', 0) - blk['top_from_centre_point']} were placed
-  from known numbers of the block or between or beyond known blocks of the same street, and {tk.get('street', 0)} fell back to the street because
-  week 1 knows no block of that street near that number (the SF extract has no house numbers, so nothing
-  else numbers its streets): those are the misses, and why the goal is not reachable from one week of
+  {blk['top_from_centre_point']} were answered by a week-1 address point of the same block, {tk.get('block', 0) + tk.get('point', 0) - blk['top_from_centre_point'] - blk.get('top_aligned', 0)} were placed
+  from known numbers of the block or between or beyond known blocks of the same street, {blk.get('top_aligned', 0)} were aligned with the same block of a
+  parallel street ({blk.get('top_aligned_within_goal', 0)} of them within 200 m: grid numbering is not exact), and {tk.get('street', 0)} fell back to the street because
+  week 1 knows no block of that street or of a parallel street near that number (the SF extract has no house numbers, so nothing
+  else numbers its streets): those are most of the misses, and why the goal is not reachable from one week of
   history alone.
 - Wrong answers marked `verified`: **{wrong}** (goal 0).
 

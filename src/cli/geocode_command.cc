@@ -316,7 +316,7 @@ int GeocodeCommands::Evaluate(const geocode::Geocoder& g) const {
   struct Tally {
     std::int64_t count = 0, within50 = 0, within100 = 0, within200 = 0, within250 = 0,
                  unresolved = 0, verified = 0, verified_wrong = 0, within_goal = 0, not_covered = 0,
-                 street_not_in_map = 0, from_centre_point = 0;
+                 street_not_in_map = 0, from_centre_point = 0, aligned = 0, aligned_within_goal = 0;
     std::vector<std::string> not_covered_examples;
     std::map<std::string, std::int64_t> top_kinds;
     std::vector<json> misses;
@@ -368,6 +368,10 @@ int GeocodeCommands::Evaluate(const geocode::Geocoder& g) const {
     ++k.top_kinds[c.kind];
     // Answered by one of the centre's own points of that very text.
     k.from_centre_point += c.why.starts_with("centre ");
+    // Placed by the same block of a parallel street (docs/geocoding.md).
+    const bool aligned = c.why.find(" aligned with ") != std::string::npos;
+    k.aligned += aligned;
+    k.aligned_within_goal += aligned && d <= goal_m(kind);
     k.within50 += d <= 50;
     k.within100 += d <= 100;
     k.within200 += d <= 200;
@@ -421,6 +425,8 @@ int GeocodeCommands::Evaluate(const geocode::Geocoder& g) const {
         {"verified_wrong", k.verified_wrong},
         {"top_candidate_kinds", k.top_kinds},
         {"top_from_centre_point", k.from_centre_point},
+        {"top_aligned", k.aligned},
+        {"top_aligned_within_goal", k.aligned_within_goal},
         {"misses", k.misses}};
   }
   json out = {{"calls_file", *evaluate_},

@@ -29,6 +29,13 @@ constexpr double kNearMissM = 250;
 constexpr double kSameStreetM = 3000;
 constexpr double kMaxInterpolationSpan = 2000;
 constexpr double kExtrapolateNumbers = 300;
+// A block no number of its own street places is aligned with the same
+// block of a parallel street (grid cities number parallel streets alike):
+// a known number of that block on another street at most this far from
+// the street, on a segment within kAlignMaxAngleDeg of the street's.
+constexpr double kAlignM = 250;
+constexpr double kAlignMaxAngleDeg = 25;
+constexpr double kAlignSpan = 1000;
 constexpr double kMinScore = 0.35;
 // The verified rule (docs/geocoding.md).
 constexpr double kVerifiedScore = 0.9;
@@ -643,6 +650,107 @@ GeocodeResult Geocoder::Impl::Geocode(std::string_view query, const GeocodeOptio
     return snap(g, p);
   };
 
+  // The nearest segment of `ways` to p within `limit` metres: distance,
+  // the nearest point and the segment's direction (east, north in metres).
+  struct Near {
+    double d;
+    LatLon q;
+    double dx, dy;
+  };
+  auto nearest_segment = [&](const std::vector<std::uint32_t>& ways, LatLon p,
+                             double limit) -> std::optional<Near> {
+    std::optional<Near> best;
+    for (auto w : ways) {
+      for (std::uint32_t k = gaz.way_first_node[w]; k + 1 < gaz.way_first_node[w + 1]; ++k) {
+        LatLon a = NodeAt(gaz.way_node[k]), b = NodeAt(gaz.way_node[k + 1]);
+        LatLon q;
+        double d = SegmentM(p, a, b, &q);
+        if (d <= limit && (!best || d < best->d)) {
+          double dx = (b.lon - a.lon) * std::cos(a.lat * M_PI / 180);
+          best = Near{d, q, dx, b.lat - a.lat};
+        }
+      }
+    }
+    return best;
+  };
+  // Block `number` of the street of `g` placed by the same block of a
+  // parallel street (kAlignM, kAlignMaxAngleDeg): where that street's own
+  // numbers put the middle of the block (its known numbers in the block,
+  // or between its nearest known numbers at most kAlignSpan apart),
+  // projected onto the street; the parallel street nearest wins.
+  struct Aligned {
+    LatLon at;
+    std::string from;  // what placed it, for the explanation
+    double distance_m;
+  };
+  auto align_block = [&](const Group& g, std::int32_t number) -> std::optional<Aligned> {
+    const double pad = kAlignM / 111195.0;
+    LatLon lo{90, 180}, hi{-90, -180};
+    for (auto s : g.streets) {
+      lo = {std::min(lo.lat, streets[s].min.lat), std::min(lo.lon, streets[s].min.lon)};
+      hi = {std::max(hi.lat, streets[s].max.lat), std::max(hi.lon, streets[s].max.lon)};
+    }
+    const double lon_pad = pad / std::max(0.1, std::cos(lo.lat * M_PI / 180));
+    const double min_cos = std::cos(kAlignMaxAngleDeg * M_PI / 180);
+    const double target = number + 50.0;
+    std::optional<Aligned> best;
+    for (std::uint32_t t = 0; t < streets.size(); ++t) {
+      const Street& other = streets[t];
+      if (other.ways.empty() || other.numbers.empty() ||
+          std::find(g.streets.begin(), g.streets.end(), t) != g.streets.end() ||
+          other.max.lat < lo.lat - pad || other.min.lat > hi.lat + pad ||
+          other.max.lon < lo.lon - lon_pad || other.min.lon > hi.lon + lon_pad) {
+        continue;
+      }
+      // Where the other street's numbers put the block.
+      auto first = std::lower_bound(other.numbers.begin(), other.numbers.end(),
+                                    number - static_cast<int>(kAlignSpan),
+                                    [](const Numbered& n, std::int32_t v) { return n.number < v; });
+      const Numbered *below = nullptr, *above = nullptr;
+      double lat = 0, lon = 0, weight = 0;
+      for (auto it = first; it != other.numbers.end() && it->number < target + kAlignSpan; ++it) {
+        if (it->number >= number && it->number < number + 100) {
+          lat += it->at.lat * static_cast<double>(it->weight);
+          lon += it->at.lon * static_cast<double>(it->weight);
+          weight += static_cast<double>(it->weight);
+        }
+        double v = value(*it);
+        if (v <= target && (!below || v > value(*below))) below = &*it;
+        if (v >= target && (!above || v < value(*above))) above = &*it;
+      }
+      LatLon p;
+      std::string what;
+      if (weight > 0) {
+        p = {lat / weight, lon / weight};
+        what = "the known numbers of block " + std::to_string(number) + " of " + other.label;
+      } else if (below && above && value(*above) - value(*below) <= kAlignSpan &&
+                 value(*above) > value(*below)) {
+        double f = (target - value(*below)) / (value(*above) - value(*below));
+        p = {below->at.lat + f * (above->at.lat - below->at.lat),
+             below->at.lon + f * (above->at.lon - below->at.lon)};
+        what = "block " + std::to_string(number) + " of " + other.label + " between " +
+               below->text + " and " + above->text;
+      } else {
+        continue;
+      }
+      std::optional<Near> on_street;
+      for (auto s : g.streets) {
+        auto n = nearest_segment(streets[s].ways, p, best ? best->distance_m : kAlignM);
+        if (n && (!on_street || n->d < on_street->d)) on_street = n;
+      }
+      if (!on_street) continue;
+      auto theirs = nearest_segment(other.ways, p, kAlignM);
+      if (!theirs) continue;
+      double n1 = std::hypot(on_street->dx, on_street->dy), n2 = std::hypot(theirs->dx, theirs->dy);
+      if (n1 <= 0 || n2 <= 0) continue;
+      double cos_angle =
+          std::abs(on_street->dx * theirs->dx + on_street->dy * theirs->dy) / (n1 * n2);
+      if (cos_angle < min_cos) continue;
+      best = Aligned{on_street->q, std::move(what), on_street->d};
+    }
+    return best;
+  };
+
   auto streets_of = [&](const std::vector<NameHit>& hits, size_t max) {
     // Best score per street.
     std::vector<std::pair<std::uint32_t, std::pair<double, const NameHit*>>> out;
@@ -854,6 +962,21 @@ GeocodeResult Geocoder::Impl::Geocode(std::string_view query, const GeocodeOptio
                    sc * (why.starts_with("extra") ? 0.8 : 0.9),
                    "middle of the block " + why + " on " + st.label + ", " + why_words,
                    false};
+            cands.push_back(std::move(c));
+            continue;
+          }
+          if (auto aligned = align_block(g, r.number)) {
+            Cand c;
+            c.c = {"block",
+                   block_label,
+                   aligned->at,
+                   sc * 0.75,
+                   "block " + std::to_string(r.number) + " of " + st.label + " aligned with " +
+                       aligned->from + " (" +
+                       std::to_string(static_cast<int>(aligned->distance_m)) +
+                       " m away, parallel: grid numbering), " + why_words,
+                   false};
+            c.locality = st.locality;
             cands.push_back(std::move(c));
             continue;
           }

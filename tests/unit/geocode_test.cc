@@ -243,6 +243,34 @@ TEST_F(SyntheticMap, BlocksFromNumbersAndFromTheCentresPoints) {
   EXPECT_LT(Metres(r.candidates[0], kLat0 + 0.5 * kBlockLat, kLon0), 1);
 }
 
+// A street without numbers of its own takes a block from the same block of
+// a parallel street (grid numbering), never from a street that crosses it.
+TEST_F(SyntheticMap, ABlockNoNumberPlacesIsAlignedWithAParallelStreet) {
+  Gazetteer g = Map();
+  // Valencia: parallel to Mission, ~150 m west, no numbers, not touching
+  // the cross streets.
+  const double lon = kLon0 - 0.0017;
+  Way(g, {N(g, kLat0 - kBlockLat * 2, lon), N(g, kLat0 + kBlockLat, lon)},
+      {{S(g, "Valencia Street"), NameKind::kName}});
+  auto geocoder = Geocoder::Build(std::move(g), Points());
+  auto r = geocoder->Geocode("2000 Block of VALENCIA ST", {});
+  ASSERT_FALSE(r.candidates.empty());
+  const auto& c = r.candidates[0];
+  EXPECT_EQ(c.kind, "block");
+  EXPECT_FALSE(c.verified);
+  EXPECT_NE(c.why.find("aligned with"), std::string::npos) << c.why;
+  EXPECT_NE(c.why.find("Mission Street"), std::string::npos) << c.why;
+  EXPECT_LT(Metres(c, kLat0 - kBlockLat * 0.5, lon), 30) << c.why;
+  // 19th Street crosses Mission: Mission's numbers say nothing of its own.
+  r = geocoder->Geocode("2000 Block of 19TH ST", {});
+  ASSERT_FALSE(r.candidates.empty());
+  EXPECT_EQ(r.candidates[0].kind, "street") << r.candidates[0].why;
+  // A block too far from any known number on the parallel street: the street.
+  r = geocoder->Geocode("5000 Block of VALENCIA ST", {});
+  ASSERT_FALSE(r.candidates.empty());
+  EXPECT_EQ(r.candidates[0].kind, "street") << r.candidates[0].why;
+}
+
 TEST_F(SyntheticMap, AmbiguityIsNeverHidden) {
   auto r = Find("Rua Direita");
   ASSERT_GE(r.candidates.size(), 2u);

@@ -4,11 +4,19 @@
 
 namespace beacon::api {
 
+std::string_view Metrics::MethodLabel(std::string_view method) {
+  for (std::string_view m : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
+    if (method == m) return m;
+  }
+  return "other";
+}
+
 void Metrics::Observe(const std::string& route, const std::string& method, int status,
                       double seconds) {
+  std::string label(MethodLabel(method));
   std::lock_guard lock(mu_);
-  ++requests_[{route, method, status}];
-  auto& h = latency_[{route, method}];
+  ++requests_[{route, label, status}];
+  auto& h = latency_[{route, label}];
   for (size_t i = 0; i < kBuckets.size(); ++i) {
     if (seconds <= kBuckets[i]) ++h.buckets[i];
   }

@@ -16,7 +16,12 @@ class Metrics {
  public:
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                       0.05,   0.1,   0.25,   0.5,   1,    2.5};
+  // `method` is counted under MethodLabel(method).
   void Observe(const std::string& route, const std::string& method, int status, double seconds);
+  // The closed set of method labels: GET, POST, PUT, PATCH, DELETE, HEAD,
+  // OPTIONS, and "other" for anything else (a client choosing method names
+  // must not grow the metrics).
+  static std::string_view MethodLabel(std::string_view method);
   void WebSocketClients(int delta);
   std::string Render(const service::CenterStats& stats) const;
 

@@ -38,6 +38,16 @@ void RegisterRoutes(Router& router, RouteDeps d) {
                });
              });
 
+  router.Add("POST", v1 + "/auth/logout", Permission::kOwnSession,
+             [&auth = d.auth](const Context& c, Reply reply) {
+               std::string user = c.actor.user;
+               auth.Logout(c.actor, BearerToken(c.request->authorization),
+                           [reply = std::move(reply), user](const Status& s) {
+                             if (!s.ok()) return reply(ErrorResponse(s));
+                             reply(JsonResponse(200, {{"username", user}, {"logged_out", true}}));
+                           });
+             });
+
   router.Add("GET", v1 + "/metrics", Permission::kReadMetrics,
              [&center, &m = d.metrics](const Context&, Reply reply) {
                Response r;
@@ -257,6 +267,24 @@ void RegisterRoutes(Router& router, RouteDeps d) {
                    reply(JsonResponse(201, body));
                  });
                });
+             });
+
+  auto set_disabled = [&auth = d.auth](bool disabled) {
+    return [&auth, disabled](const Context& c, Reply reply) {
+      auth.SetDisabled(c.actor, c.params[0], disabled, Respond(std::move(reply), 200));
+    };
+  };
+  router.Add("POST", v1 + "/users/{name}/disable", Permission::kManageUsers, set_disabled(true));
+  router.Add("POST", v1 + "/users/{name}/enable", Permission::kManageUsers, set_disabled(false));
+
+  router.Add("DELETE", v1 + "/sessions", Permission::kManageUsers,
+             [&auth = d.auth](const Context& c, Reply reply) {
+               auto it = c.request->query.find("user");
+               if (it == c.request->query.end() || it->second.empty()) {
+                 return reply(ErrorResponse(
+                     Malformed("user is required: DELETE /api/v1/sessions?user=NAME", "user")));
+               }
+               auth.RevokeSessions(c.actor, it->second, Respond(std::move(reply), 200));
              });
 
   RegisterPlanningRoutes(router, d);

@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 
+#include <sys/resource.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -164,11 +165,59 @@ std::string DefaultWebDir() {
   return (exe.parent_path() / "web").string();
 }
 
+// Raises the soft limit on open files to the hard limit (a server holds one
+// per connection) and returns the limit in force.
+rlim_t RaiseFileLimit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+  rlim_t before = rl.rlim_cur;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit want = rl;
+    want.rlim_cur = rl.rlim_max;
+    // An unlimited hard limit is refused for files; fs.nr_open's 1 Mi is the usual ceiling.
+    if (want.rlim_cur == RLIM_INFINITY) want.rlim_cur = 1 << 20;
+    if (::setrlimit(RLIMIT_NOFILE, &want) == 0) rl.rlim_cur = want.rlim_cur;
+  }
+  Log(Level::kInfo, "serve.nofile",
+      {{"soft_before", static_cast<std::uint64_t>(before)},
+       {"soft", static_cast<std::uint64_t>(rl.rlim_cur)},
+       {"hard", rl.rlim_max == RLIM_INFINITY
+                    ? nlohmann::json("unlimited")
+                    : nlohmann::json(static_cast<std::uint64_t>(rl.rlim_max))}});
+  return rl.rlim_cur;
+}
+
+// Descriptors kept back from connections: SQLite (database, WAL, shared
+// memory, two connections), the graph, logs, the thread pool's eventfds.
+constexpr rlim_t kFileReserve = 128;
+constexpr size_t kMaxDefaultConnections = 16384;
+
 }  // namespace
 
 int Serve(const ServeOptions& opts) {
   auto listen = api::ParseListen(opts.listen);
   if (!listen) return Fail(listen.error().message());
+  {
+    rlim_t files = RaiseFileLimit();
+    size_t cap = files > 2 * kFileReserve ? static_cast<size_t>(files - kFileReserve)
+                                          : static_cast<size_t>(files / 2);
+    listen->max_connections = opts.max_connections.value_or(std::min(cap, kMaxDefaultConnections));
+    if (listen->max_connections + kFileReserve / 2 > files) {
+      Log(Level::kWarn, "serve.max_connections_high",
+          {{"max_connections", listen->max_connections}, {"open_files_limit", files}});
+    }
+    listen->header_timeout =
+        std::chrono::milliseconds(static_cast<std::int64_t>(opts.header_timeout_s * 1000));
+    listen->idle_timeout =
+        std::chrono::milliseconds(static_cast<std::int64_t>(opts.idle_timeout_s * 1000));
+    listen->stream_queue_bytes = opts.stream_queue_bytes;
+    Log(Level::kInfo, "serve.limits",
+        {{"max_connections", listen->max_connections},
+         {"header_timeout_s", opts.header_timeout_s},
+         {"idle_timeout_s", opts.idle_timeout_s},
+         {"stream_queue_bytes", opts.stream_queue_bytes},
+         {"session_lifetime_s", opts.session_lifetime_s}});
+  }
   auto plans = LoadPlans(opts.plans_file);
   if (!plans) return Fail(plans.error().message());
   auto cap_mapping = LoadCapMapping(opts.cap_mapping_file, *plans);
@@ -216,7 +265,7 @@ int Serve(const ServeOptions& opts) {
   auto scam_desk = MakeScamDesk(center, clock, opts.scam_config_file);
   if (!scam_desk) return Fail(scam_desk.error().message());
   if (auto s = (*scam_desk)->Load(*snap); !s.ok()) return Fail(s.message());
-  api::Auth auth(store, clock);
+  api::Auth auth(store, clock, opts.session_lifetime_s * 1000);
   auth.Restore(snap->sessions);
   api::Metrics metrics;
   boost::asio::thread_pool blocking(1);
@@ -347,6 +396,32 @@ int Main(int argc, char** argv) {
   serve->add_option("--addresses", serve_opts.address_files,
                     "Address points for the geocoder: CSV or GeoJSON, FILE or FILE,MAPPING.json "
                     "(repeatable; docs/geocoding.md)");
+
+  serve
+      ->add_option("--session-lifetime", serve_opts.session_lifetime_s,
+                   "Seconds a login's token is valid")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{30} * 24 * 3600))
+      ->capture_default_str();
+  serve
+      ->add_option("--header-timeout", serve_opts.header_timeout_s,
+                   "Seconds to receive a request's line and headers")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  serve
+      ->add_option("--idle-timeout", serve_opts.idle_timeout_s,
+                   "Seconds a kept-alive connection may wait for its next request")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-connections", serve_opts.max_connections,
+                   "Connections open at once; more are answered 503 (default: the open-files "
+                   "limit less 128, at most 16384)")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 24));
+  serve
+      ->add_option("--stream-queue-bytes", serve_opts.stream_queue_bytes,
+                   "Unsent bytes a stream subscriber may queue before it is closed (code 4008)")
+      ->check(CLI::Range(size_t{4096}, size_t{1} << 30))
+      ->capture_default_str();
 
   auto* user = app.add_subcommand("user", "Manage users");
   user->require_subcommand(1);

@@ -1,6 +1,7 @@
 // The beacon command line: serve, user add, audit verify, demo.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,14 @@ struct ServeOptions {
   // Address point files for the geocoder ("FILE" or "FILE,MAPPING.json";
   // docs/geocoding.md), searched with the graph file's gazetteer.
   std::vector<std::string> address_files;
+  // Sessions and resource limits (docs/security.md).
+  std::int64_t session_lifetime_s = 12 * 3600;
+  double header_timeout_s = 10;
+  double idle_timeout_s = 30;
+  // Default: the descriptor limit (raised to the hard limit at start) less
+  // a reserve for the database, graph and log files.
+  std::optional<size_t> max_connections;
+  size_t stream_queue_bytes = 4 << 20;
 };
 
 // Runs the server until SIGINT/SIGTERM. Returns the process exit code.

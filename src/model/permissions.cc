@@ -43,6 +43,8 @@ bool Allowed(Role role, Permission p) {
       return role == R::kSupervisor || role == R::kFraudAnalyst;
     case P::kAnalyseScam:
       return role == R::kFraudAnalyst;
+    case P::kOwnSession:
+      return true;
   }
   return false;
 }
@@ -87,6 +89,8 @@ std::string_view ToString(Permission p) {
       return "read scam campaigns";
     case Permission::kAnalyseScam:
       return "split scam campaigns and read blocklists";
+    case Permission::kOwnSession:
+      return "end their own session";
   }
   return "";
 }

@@ -30,6 +30,7 @@ enum class Permission {
   kReadScamReports,    // read a report (the reporter's data only with kReadPersonal)
   kReadScamCampaigns,  // campaigns ranked, a campaign with its links
   kAnalyseScam,        // split and pin-out, blocklists
+  kOwnSession,         // end one's own session (POST /auth/logout): every role
 };
 
 bool Allowed(Role role, Permission p);

@@ -63,6 +63,8 @@ struct User {
   model::Role role = model::Role::kAnalyst;
   std::string password_hash;  // libsodium crypto_pwhash_str
   TimeMs created_at = 0;
+  // A disabled user cannot log in and has no sessions (docs/security.md).
+  bool disabled = false;
 };
 
 struct Session {
@@ -79,9 +81,17 @@ struct Batch {
   std::vector<audit::Record> audit;
   std::vector<User> users;  // insert; a name that exists is a conflict
   std::vector<Session> sessions;
+  // Sessions ended: by token hash (logout), and every session of a user
+  // (revocation, disabling).
+  std::vector<std::string> revoked_sessions;
+  std::vector<std::string> revoked_users;
+  // Users whose disabled flag is set (true) or cleared (false); a name that
+  // does not exist is ignored.
+  std::vector<std::pair<std::string, bool>> user_disabled;
   bool empty() const {
     return events.empty() && upserts.empty() && timeline.empty() && audit.empty() &&
-           users.empty() && sessions.empty();
+           users.empty() && sessions.empty() && revoked_sessions.empty() && revoked_users.empty() &&
+           user_disabled.empty();
   }
 };
 
@@ -90,7 +100,9 @@ struct Snapshot {
       timers;                                           // JSON docs
   std::vector<std::string> scam_reports, scam_actions;  // JSON docs, ascending id
   std::vector<TimelineRow> timeline;                    // by incident, then n
-  std::vector<Session> sessions;                        // unexpired
+  // Sessions of users that exist and are not disabled (expired ones too:
+  // api::Auth::Restore drops those).
+  std::vector<Session> sessions;
   std::int64_t last_event_seq = 0;
 };
 

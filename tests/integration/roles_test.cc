@@ -88,6 +88,9 @@ struct Attempt {
   std::string target;
   json body;
   std::string method = "";  // default: GET without a body, POST with one
+  // Sent with a session of its own (a fresh login of the role) rather than
+  // the role's shared token: for requests that end the session.
+  bool own_session = false;
 };
 
 // Makes fresh fixtures through the API. Names and places are unique across
@@ -200,6 +203,14 @@ class World {
     EXPECT_EQ(r["results"][0]["campaign_id"], r["results"][1]["campaign_id"]);
     return {std::to_string(r["results"][1]["campaign_id"].get<std::int64_t>()),
             std::to_string(r["results"][1]["report_id"].get<std::int64_t>())};
+  }
+  // A fresh analyst account (made by the admin); returns its name.
+  std::string NewUser() {
+    std::string name = Unique("user_");
+    api_.MustPost("/users",
+                  {{"username", name}, {"role", "analyst"}, {"password", "correct horse"}}, "admin",
+                  201);
+    return name;
   }
   json NewScamReportBody() {
     return {{"channel", "sms"}, {"text", Unique("Your parcel is held, pay the fee ")}};
@@ -468,6 +479,24 @@ const std::vector<RouteCase>& Routes() {
                          {"role", "analyst"},
                          {"password", "correct horse"}}};
        }},
+      // Sessions (docs/security.md): anyone may end their own session; the
+      // admin disables, enables and revokes.
+      {"Logout", "POST", "/auth/logout", kEveryone, 200, false,
+       [](World&) {
+         return Attempt{"/auth/logout", json::object(), "", true};
+       }},
+      {"DisableUser", "POST", "/users/{name}/disable", kAdmins, 200, false,
+       [](World& w) {
+         return Attempt{"/users/" + w.NewUser() + "/disable", json::object()};
+       }},
+      {"EnableUser", "POST", "/users/{name}/enable", kAdmins, 200, false,
+       [](World& w) {
+         return Attempt{"/users/" + w.NewUser() + "/enable", json::object()};
+       }},
+      {"RevokeSessions", "DELETE", "/sessions", kAdmins, 200, false,
+       [](World& w) {
+         return Attempt{"/sessions?user=" + w.NewUser(), nullptr, "DELETE"};
+       }},
       // Geocoding: without --graph or --addresses there is no geocoder
       // (404 for permitted roles), as for the basemap.
       {"Geocode", "GET", "/geocode", kOperationsReaders, 404, false,
@@ -522,7 +551,9 @@ class RouteRolesTest : public ::testing::TestWithParam<RouteCase> {
       SCOPED_TRACE(route.method + " " + route.pattern + " as " + role);
       Attempt attempt = route.prepare(world_);
       std::int64_t seq_before = api_.LastSeq();
-      auto r = Send(api_.http(), attempt, Server().Token(role));
+      std::string token =
+          attempt.own_session ? Login(api_.http(), role, "pw-" + role) : Server().Token(role);
+      auto r = Send(api_.http(), attempt, token);
       if (route.allowed.count(role)) {
         EXPECT_EQ(r.status, route.ok_status) << r.body;
       } else {

@@ -271,6 +271,11 @@ std::optional<json> StreamClient::Next(std::chrono::milliseconds timeout) {
   return json::parse(text, nullptr, false);
 }
 
+int StreamClient::CloseCode() const { return impl_->ws->reason().code; }
+std::string StreamClient::CloseReason() const {
+  return std::string(impl_->ws->reason().reason.data(), impl_->ws->reason().reason.size());
+}
+
 std::string PlansWithoutTimers(const std::string& dir) {
   std::ifstream in(std::string(BEACON_SOURCE_DIR) + "/config/response_plans.json");
   json plans = json::parse(in);

@@ -47,6 +47,7 @@ class BeaconProcess {
   void Kill(int sig = 9);  // sends the signal and reaps the process
   int port() const { return port_; }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   const std::string& data_dir() const { return data_dir_; }
 
  private:
@@ -103,6 +104,9 @@ class StreamClient {
   StreamClient& operator=(const StreamClient&) = delete;
   // Next message, or nullopt after `timeout` or when the connection closed.
   std::optional<json> Next(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // The code and reason of the close frame the server sent (0 and "" if none).
+  int CloseCode() const;
+  std::string CloseReason() const;
 
  private:
   struct Impl;

@@ -1,7 +1,15 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <algorithm>
+#include <future>
+
+#include "api/auth.h"
 #include "api/http_server.h"
+#include "api/metrics.h"
 #include "api/router.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/harness.h"
 
 namespace beacon::api {
 namespace {
@@ -119,6 +127,157 @@ TEST(Listen, ParsesHostPort) {
   EXPECT_FALSE(ParseListen("localhost").has_value());
   EXPECT_FALSE(ParseListen("127.0.0.1:99999").has_value());
   EXPECT_FALSE(ParseListen("example:80").has_value());
+}
+
+}  // namespace
+}  // namespace beacon::api
+
+namespace beacon::api {
+namespace {
+
+TEST(Metrics, MethodLabelsAreAClosedSet) {
+  for (std::string m : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
+    EXPECT_EQ(Metrics::MethodLabel(m), m);
+  }
+  for (std::string m : {"FOOBAR", "get", "?", "", "PROPFIND", "GET "}) {
+    EXPECT_EQ(Metrics::MethodLabel(m), "other") << m;
+  }
+  Metrics metrics;
+  for (int i = 0; i < 100; ++i) metrics.Observe("unmatched", "X" + std::to_string(i), 405, 0);
+  metrics.Observe("unmatched", "GET", 404, 0);
+  std::string text = metrics.Render({});
+  EXPECT_EQ(text.find("X1"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(method="other",status="405"} 100)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(method="GET")"), std::string::npos);
+}
+
+// Sessions end: logout, revocation, disabling, the user gone from the store.
+class AuthTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::SqliteStore::Open(dir_.path());
+    ASSERT_TRUE(opened) << opened.error().message();
+    store_ = std::move(*opened);
+    store::Batch b;
+    for (const char* name : {"ann", "bob"}) {
+      auto hash = HashPassword(std::string("pw-") + name + "-long");
+      ASSERT_TRUE(hash);
+      b.users.push_back({name, model::Role::kDispatcher, *hash, kStart});
+    }
+    ASSERT_TRUE(store_->Commit(std::move(b)).ok());
+    auth_.emplace(*store_, clock_, 60'000);
+  }
+
+  // Logs in and returns the token ("" on failure).
+  std::string Login(const std::string& name, const std::string& password) {
+    std::promise<Result<nlohmann::json>> p;
+    auth_->Login(name, password, [&](Result<nlohmann::json> r) { p.set_value(std::move(r)); });
+    auto r = p.get_future().get();
+    return r ? r->at("token").get<std::string>() : "";
+  }
+  bool Valid(const std::string& token) { return auth_->FromToken(token).has_value(); }
+  std::vector<std::string> AuditActions() {
+    store::AuditQuery q;
+    q.limit = 100;
+    std::vector<std::string> out;
+    auto entries = store_->ReadAudit(q);
+    if (!entries) return out;
+    for (const auto& e : *entries) out.push_back(e.record.action);
+    return out;
+  }
+  template <typename F>
+  auto Wait(F start) {
+    using R = Result<nlohmann::json>;
+    std::promise<R> p;
+    start([&](R r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+
+  static constexpr TimeMs kStart = 1714564800000;
+  beacon::testing::TempDir dir_;
+  std::unique_ptr<store::SqliteStore> store_;
+  ManualClock clock_{kStart};
+  std::optional<Auth> auth_;
+  const service::Actor admin_{"root", model::Role::kAdmin, ""};
+};
+
+TEST_F(AuthTest, LogoutEndsOnlyThatSession) {
+  std::string a = Login("ann", "pw-ann-long"), b = Login("ann", "pw-ann-long");
+  ASSERT_TRUE(Valid(a) && Valid(b));
+  std::promise<Status> done;
+  auth_->Logout({"ann", model::Role::kDispatcher, ""}, a,
+                [&](const Status& s) { done.set_value(s); });
+  EXPECT_TRUE(done.get_future().get().ok());
+  EXPECT_FALSE(Valid(a));
+  EXPECT_TRUE(Valid(b));
+  // Durable: a restart loads only the other session.
+  Auth restarted(*store_, clock_);
+  restarted.Restore(store_->Load()->sessions);
+  EXPECT_FALSE(restarted.FromToken(a).has_value());
+  EXPECT_TRUE(restarted.FromToken(b).has_value());
+  EXPECT_EQ(AuditActions().back(), "logout");
+}
+
+TEST_F(AuthTest, DisabledUserLosesSessionsAndCannotLogIn) {
+  std::string a = Login("ann", "pw-ann-long"), b = Login("bob", "pw-bob-long");
+  auto r = Wait([&](auto done) { auth_->SetDisabled(admin_, "ann", true, done); });
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ((*r)["disabled"], true);
+  EXPECT_FALSE(Valid(a));
+  EXPECT_TRUE(Valid(b));
+  EXPECT_EQ(Login("ann", "pw-ann-long"), "");  // the same answer as a wrong password
+  EXPECT_EQ(AuditActions().back(), "login.disabled");
+  Auth restarted(*store_, clock_);
+  restarted.Restore(store_->Load()->sessions);
+  EXPECT_FALSE(restarted.FromToken(a).has_value());
+  ASSERT_TRUE(Wait([&](auto done) { auth_->SetDisabled(admin_, "ann", false, done); }));
+  EXPECT_NE(Login("ann", "pw-ann-long"), "");
+  auto unknown = Wait([&](auto done) { auth_->SetDisabled(admin_, "zed", true, done); });
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code(), Code::kNotFound);
+  auto actions = AuditActions();
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "user.disable"), actions.end());
+  EXPECT_NE(std::find(actions.begin(), actions.end(), "user.enable"), actions.end());
+}
+
+TEST_F(AuthTest, RevokeEndsEverySessionOfTheUser) {
+  std::string a1 = Login("ann", "pw-ann-long"), a2 = Login("ann", "pw-ann-long");
+  std::string b = Login("bob", "pw-bob-long");
+  auto r = Wait([&](auto done) { auth_->RevokeSessions(admin_, "ann", done); });
+  ASSERT_TRUE(r);
+  EXPECT_EQ((*r)["revoked"], 2);
+  EXPECT_FALSE(Valid(a1) || Valid(a2));
+  EXPECT_TRUE(Valid(b));
+  EXPECT_NE(Login("ann", "pw-ann-long"), "");  // revoking is not disabling
+  EXPECT_EQ(AuditActions().back(), "login");
+}
+
+TEST_F(AuthTest, SessionsExpireAndFollowTheUserInTheStore) {
+  std::string a = Login("ann", "pw-ann-long"), b = Login("bob", "pw-bob-long");
+  // bob is removed from the store behind the server's back.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_.path() + "/beacon.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DELETE FROM users WHERE name='bob'", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  clock_.Advance(kUserRecheckMs);
+  EXPECT_TRUE(Valid(a));
+  EXPECT_FALSE(Valid(b));
+  Auth restarted(*store_, clock_);
+  restarted.Restore(store_->Load()->sessions);
+  EXPECT_TRUE(restarted.FromToken(a).has_value());
+  EXPECT_FALSE(restarted.FromToken(b).has_value());
+  clock_.Advance(60'000);  // the lifetime given to auth_
+  EXPECT_FALSE(Valid(a));
+}
+
+TEST(BearerToken, ParsesTheScheme) {
+  EXPECT_EQ(BearerToken("Bearer abc"), "abc");
+  EXPECT_EQ(BearerToken("bEARER abc"), "abc");
+  EXPECT_EQ(BearerToken("Basic abc"), "");
+  EXPECT_EQ(BearerToken("Bearer "), "");
 }
 
 }  // namespace

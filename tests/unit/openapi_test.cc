@@ -84,6 +84,8 @@ std::string PermissionName(model::Permission p) {
       return "read_scam_campaigns";
     case P::kAnalyseScam:
       return "analyse_scam";
+    case P::kOwnSession:
+      return "own_session";
   }
   return "?";
 }
@@ -606,6 +608,17 @@ TEST_F(OpenApiTest, ServerAnswersFitTheSpec) {
   Expect("GET", v1 + "/units", "auditor", none, 403);
   Expect("GET", v1 + "/stations", "analyst", none, 200);
   Expect("GET", v1 + "/incident-types", "admin", none, 200);
+
+  // Sessions: logout (of a test token, which ends nothing), disabling,
+  // enabling, revocation.
+  Expect("POST", v1 + "/auth/logout", "auditor", none, 200);
+  Expect("POST", v1 + "/auth/logout", "", none, 401);
+  Expect("POST", v1 + "/users/ann/disable", "admin", none, 200);
+  Expect("POST", v1 + "/users/ann/enable", "admin", none, 200);
+  Expect("POST", v1 + "/users/nobody/disable", "admin", none, 404);
+  Expect("POST", v1 + "/users/ann/disable", "supervisor", none, 403);
+  Expect("DELETE", v1 + "/sessions?user=ann", "admin", none, 200);
+  Expect("DELETE", v1 + "/sessions", "admin", none, 400);
 
   // Calls: a fire, a duplicate of it, and a call with only an address.
   json fire = {{"channel", "phone"},

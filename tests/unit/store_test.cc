@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <future>
@@ -88,6 +89,7 @@ TEST(SqliteStore, SessionsPersist) {
   {
     auto st = SqliteStore::Open(dir.path());
     Batch b;
+    b.users.push_back({"ann", model::Role::kAnalyst, "hash", 1});
     b.sessions.push_back({"abc", "ann", model::Role::kAnalyst, 99});
     ASSERT_TRUE((*st)->Commit(std::move(b)).ok());
   }
@@ -95,6 +97,94 @@ TEST(SqliteStore, SessionsPersist) {
   auto snap = (*st)->Load();
   ASSERT_EQ(snap->sessions.size(), 1u);
   EXPECT_EQ(snap->sessions[0].user, "ann");
+}
+
+// Logout, revocation and disabling survive a restart; a session of a user
+// who is gone from the store is not loaded.
+TEST(SqliteStore, EndedSessionsStayEnded) {
+  testing::TempDir dir;
+  {
+    auto st = SqliteStore::Open(dir.path());
+    ASSERT_TRUE(st.has_value()) << st.error().message();
+    Batch b;
+    for (const char* u : {"ann", "bob", "cyd"})
+      b.users.push_back({u, model::Role::kAnalyst, "h", 1});
+    b.sessions.push_back({"ann-1", "ann", model::Role::kAnalyst, 99});
+    b.sessions.push_back({"ann-2", "ann", model::Role::kAnalyst, 99});
+    b.sessions.push_back({"bob-1", "bob", model::Role::kAnalyst, 99});
+    b.sessions.push_back({"bob-2", "bob", model::Role::kAnalyst, 99});
+    b.sessions.push_back({"cyd-1", "cyd", model::Role::kAnalyst, 99});
+    b.sessions.push_back({"gone-1", "gone", model::Role::kAdmin, 99});
+    ASSERT_TRUE((*st)->Commit(std::move(b)).ok());
+    Batch end;
+    end.revoked_sessions.push_back("ann-1");  // logout
+    end.revoked_users.push_back("bob");       // DELETE /sessions?user=bob
+    end.user_disabled.push_back({"cyd", true});
+    end.user_disabled.push_back({"nobody", true});  // ignored
+    ASSERT_TRUE((*st)->Commit(std::move(end)).ok());
+  }
+  auto st = SqliteStore::Open(dir.path());
+  ASSERT_TRUE(st.has_value());
+  auto snap = (*st)->Load();
+  ASSERT_TRUE(snap.has_value());
+  ASSERT_EQ(snap->sessions.size(), 1u);
+  EXPECT_EQ(snap->sessions[0].token_hash, "ann-2");
+  auto cyd = (*st)->FindUser("cyd");
+  ASSERT_TRUE(cyd.has_value() && cyd->has_value());
+  EXPECT_TRUE((*cyd)->disabled);
+  auto ann = (*st)->FindUser("ann");
+  ASSERT_TRUE(ann.has_value() && ann->has_value());
+  EXPECT_FALSE((*ann)->disabled);
+  Batch enable;
+  enable.user_disabled.push_back({"cyd", false});
+  ASSERT_TRUE((*st)->Commit(std::move(enable)).ok());
+  EXPECT_FALSE((*(*st)->FindUser("cyd"))->disabled);
+}
+
+// A data directory of schema version 5 (users without `disabled`) opens,
+// keeps its users and sessions, and is migrated to version 6.
+TEST(SqliteStore, MigratesSchemaFiveToSix) {
+  testing::TempDir dir;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() + "/beacon.db").c_str(), &db), SQLITE_OK);
+    const char* v5 =
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO meta VALUES('schema_version', '5');"
+        "CREATE TABLE users(name TEXT PRIMARY KEY, role TEXT NOT NULL,"
+        "  password_hash TEXT NOT NULL, created_at INTEGER NOT NULL);"
+        "CREATE TABLE sessions(token_hash TEXT PRIMARY KEY, user TEXT NOT NULL,"
+        "  role TEXT NOT NULL, expires_at INTEGER NOT NULL);"
+        "INSERT INTO users VALUES('ann', 'dispatcher', 'hash', 1);"
+        "INSERT INTO sessions VALUES('t1', 'ann', 'dispatcher', 99);";
+    ASSERT_EQ(sqlite3_exec(db, v5, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  {
+    auto st = SqliteStore::Open(dir.path());
+    ASSERT_TRUE(st.has_value()) << st.error().message();
+    auto ann = (*st)->FindUser("ann");
+    ASSERT_TRUE(ann.has_value() && ann->has_value()) << (ann ? "" : ann.error().message());
+    EXPECT_FALSE((*ann)->disabled);
+    auto snap = (*st)->Load();
+    ASSERT_TRUE(snap.has_value());
+    EXPECT_EQ(snap->sessions.size(), 1u);
+    Batch b;
+    b.user_disabled.push_back({"ann", true});
+    ASSERT_TRUE((*st)->Commit(std::move(b)).ok());
+  }
+  auto st = SqliteStore::Open(dir.path());  // reopening a version-6 directory
+  ASSERT_TRUE(st.has_value()) << st.error().message();
+  EXPECT_TRUE((*(*st)->FindUser("ann"))->disabled);
+  EXPECT_TRUE((*st)->Load()->sessions.empty());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() + "/beacon.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='schema_version'", -1, &q, nullptr);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)), "6");
+  sqlite3_finalize(q);
+  sqlite3_close(db);
 }
 
 TEST(SqliteStore, AnEmptyDocumentDeletesTheRecord) {

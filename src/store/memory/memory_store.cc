@@ -26,6 +26,15 @@ void MemoryStore::Submit(Batch batch, std::function<void(const Status&)> done) {
     if (status.ok()) {
       for (auto& u : batch.users) users_[u.name] = std::move(u);
       for (auto& s : batch.sessions) sessions_.push_back(std::move(s));
+      std::erase_if(sessions_, [&](const Session& s) {
+        return std::find(batch.revoked_sessions.begin(), batch.revoked_sessions.end(),
+                         s.token_hash) != batch.revoked_sessions.end() ||
+               std::find(batch.revoked_users.begin(), batch.revoked_users.end(), s.user) !=
+                   batch.revoked_users.end();
+      });
+      for (const auto& [name, disabled] : batch.user_disabled) {
+        if (auto it = users_.find(name); it != users_.end()) it->second.disabled = disabled;
+      }
       for (auto& up : batch.upserts) {
         auto& table = docs_[static_cast<int>(up.table)];
         if (up.doc.empty()) {
@@ -74,7 +83,10 @@ Result<Snapshot> MemoryStore::Load() {
   std::stable_sort(s.timeline.begin(), s.timeline.end(), [](const auto& a, const auto& b) {
     return a.incident_id != b.incident_id ? a.incident_id < b.incident_id : a.n < b.n;
   });
-  s.sessions = sessions_;
+  for (const auto& x : sessions_) {
+    auto it = users_.find(x.user);
+    if (it != users_.end() && !it->second.disabled) s.sessions.push_back(x);
+  }
   s.last_event_seq = last_seq_;
   return s;
 }

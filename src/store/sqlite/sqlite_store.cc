@@ -16,7 +16,7 @@
 namespace beacon::store {
 namespace {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS scam_actions(id INTEGER PRIMARY KEY, doc TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS timeline(incident_id INTEGER NOT NULL, n INTEGER NOT NULL,
   doc TEXT NOT NULL, PRIMARY KEY(incident_id, n));
 CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, role TEXT NOT NULL,
-  password_hash TEXT NOT NULL, created_at INTEGER NOT NULL);
+  password_hash TEXT NOT NULL, created_at INTEGER NOT NULL, disabled INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS sessions(token_hash TEXT PRIMARY KEY, user TEXT NOT NULL,
   role TEXT NOT NULL, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY, time INTEGER NOT NULL,
@@ -224,12 +224,17 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& dir) {
   {
     Stmt get(st->writer_, "SELECT value FROM meta WHERE key='schema_version'");
     if (get.Step() == SQLITE_ROW) {
-      if (get.Text(0) == "2" || get.Text(0) == "3" || get.Text(0) == "4") {
+      const std::string v = get.Text(0);
+      if (v == "2" || v == "3" || v == "4" || v == "5") {
         // Versions 3, 4 and 5 only added tables (cameras and alerts;
         // premises, facilities and timers; scam_reports and scam_actions),
-        // which kSchema has just created.
-        BEACON_RETURN_IF_ERROR(
-            Exec(st->writer_, "UPDATE meta SET value='5' WHERE key='schema_version'"));
+        // which kSchema has just created. Version 6 added users.disabled.
+        BEACON_RETURN_IF_ERROR(Exec(st->writer_,
+                                    "BEGIN IMMEDIATE;"
+                                    "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL "
+                                    "DEFAULT 0;"
+                                    "UPDATE meta SET value='6' WHERE key='schema_version';"
+                                    "COMMIT"));
       } else if (get.Text(0) != std::to_string(kSchemaVersion)) {
         return Status(Code::kUnavailable, path + " has schema version " + get.Text(0) +
                                               "; this beacon needs " +
@@ -311,7 +316,10 @@ struct SqliteStore::Statements {
         user(db, "INSERT INTO users(name, role, password_hash, created_at) VALUES(?,?,?,?)"),
         sess(db,
              "INSERT OR REPLACE INTO sessions(token_hash, user, role, expires_at) "
-             "VALUES(?,?,?,?)") {
+             "VALUES(?,?,?,?)"),
+        revoke(db, "DELETE FROM sessions WHERE token_hash=?"),
+        revoke_user(db, "DELETE FROM sessions WHERE user=?"),
+        disable(db, "UPDATE users SET disabled=? WHERE name=?") {
     for (int t = 0; t < kTableCount; ++t) {
       std::string name = TableName(static_cast<Table>(t));
       up[t] = std::make_unique<Stmt>(
@@ -323,9 +331,10 @@ struct SqliteStore::Statements {
     for (int t = 0; t < kTableCount; ++t) {
       if (!up[t]->ok() || !del[t]->ok()) return false;
     }
-    return ev.ok() && tl.ok() && au.ok() && user.ok() && sess.ok();
+    return ev.ok() && tl.ok() && au.ok() && user.ok() && sess.ok() && revoke.ok() &&
+           revoke_user.ok() && disable.ok();
   }
-  Stmt ev, tl, au, user, sess;
+  Stmt ev, tl, au, user, sess, revoke, revoke_user, disable;
   std::unique_ptr<Stmt> up[kTableCount], del[kTableCount];
 };
 
@@ -366,6 +375,21 @@ Status WriteBatch(sqlite3* db, const Batch& b, SqliteStore::Statements& st) {
         .Bind(4, x.expires_at);
     if (st.sess.Step() != SQLITE_DONE) return DbError(db, "insert session");
     st.sess.Reset();
+  }
+  for (const auto& h : b.revoked_sessions) {
+    st.revoke.Bind(1, h);
+    if (st.revoke.Step() != SQLITE_DONE) return DbError(db, "revoke session");
+    st.revoke.Reset();
+  }
+  for (const auto& u : b.revoked_users) {
+    st.revoke_user.Bind(1, u);
+    if (st.revoke_user.Step() != SQLITE_DONE) return DbError(db, "revoke sessions of user");
+    st.revoke_user.Reset();
+  }
+  for (const auto& [name, disabled] : b.user_disabled) {
+    st.disable.Bind(1, static_cast<std::int64_t>(disabled ? 1 : 0)).Bind(2, name);
+    if (st.disable.Step() != SQLITE_DONE) return DbError(db, "set user disabled");
+    st.disable.Reset();
   }
   return Status::Ok();
 }
@@ -489,7 +513,10 @@ Result<Snapshot> SqliteStore::Load() {
     snap.last_event_seq = s.Int(0);
   }
   {
-    Stmt s(reader_, "SELECT token_hash, user, role, expires_at FROM sessions");
+    // A session outlives neither its user nor the user's being disabled.
+    Stmt s(reader_,
+           "SELECT s.token_hash, s.user, s.role, s.expires_at FROM sessions s "
+           "JOIN users u ON u.name = s.user WHERE u.disabled = 0");
     while (s.Step() == SQLITE_ROW) {
       auto role = model::ParseRole(s.Text(2));
       if (!role) continue;
@@ -513,7 +540,8 @@ Result<std::vector<Event>> SqliteStore::EventsSince(std::int64_t since, size_t l
 
 Result<std::optional<User>> SqliteStore::FindUser(const std::string& name) {
   std::lock_guard lock(reader_mu_);
-  Stmt s(reader_, "SELECT name, role, password_hash, created_at FROM users WHERE name = ?");
+  Stmt s(reader_,
+         "SELECT name, role, password_hash, created_at, disabled FROM users WHERE name = ?");
   if (!s.ok()) return DbError(reader_, "find user");
   s.Bind(1, name);
   int rc = s.Step();
@@ -521,7 +549,7 @@ Result<std::optional<User>> SqliteStore::FindUser(const std::string& name) {
   if (rc != SQLITE_ROW) return DbError(reader_, "find user");
   auto role = model::ParseRole(s.Text(1));
   if (!role) return Status(Code::kInternal, "user " + name + " has an unknown role");
-  return std::optional<User>{User{s.Text(0), *role, s.Text(2), s.Int(3)}};
+  return std::optional<User>{User{s.Text(0), *role, s.Text(2), s.Int(3), s.Int(4) != 0}};
 }
 
 Result<std::vector<audit::Entry>> SqliteStore::ReadAudit(const AuditQuery& q) {

@@ -258,7 +258,7 @@ ImportReader::Result ImportReader::Next(json& report, std::string& why) {
       report["channel"] = f_.channel_;
     } else {
       const std::string* v = Field(f_.channel_column_);
-      report["channel"] = v ? LowerAscii(TrimCopy(*v)) : std::string();
+      report["channel"] = v ? RepairUtf8(LowerAscii(TrimCopy(*v)).substr(0, 40)) : std::string();
     }
     if (const std::string* v = Field(f_.text_column_); v && !TrimCopy(*v).empty()) {
       std::string t = RepairUtf8(TrimCopy(*v));
@@ -307,7 +307,10 @@ ImportReader::Result ImportReader::Next(json& report, std::string& why) {
         for (auto& ch : currency)
           ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       }
-      if (endp == s.c_str() || *endp != '\0' || !(amount >= 0) || currency.size() != 3) {
+      bool iso = currency.size() == 3 && std::all_of(currency.begin(), currency.end(), [](char ch) {
+                   return ch >= 'A' && ch <= 'Z';
+                 });
+      if (endp == s.c_str() || *endp != '\0' || !(amount >= 0) || !iso) {
         why =
             at + ": loss \"" + RepairUtf8(s.substr(0, 40)) + "\" is not an amount with a currency";
         return Result::kSkipped;

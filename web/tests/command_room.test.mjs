@@ -394,3 +394,15 @@ test('supervisor closes the incident', { timeout: 30000 }, async () => {
   await dispatcher.locator(`#queue tr[data-incident="${incidentId}"]`).waitFor({ state: 'detached' });
   await dispatcher.locator(`path.incident-${incidentId}`).waitFor({ state: 'detached' });
 });
+
+test('a session ended elsewhere closes the stream (4401) and returns to the login form', { timeout: 60000 }, async () => {
+  const page = await openPage(browser, beacon, 'call_taker', SMALL);
+  const token = await page.evaluate(() => sessionStorage.getItem('beacon.token'));
+  assert.ok(token, 'the page keeps its token');
+  // Logging the same token out from another client ends the page's session.
+  const r = await beacon.api('POST', '/auth/logout', undefined, token);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  await page.locator('#login-form').waitFor({ timeout: T });
+  await page.getByText('Your session ended; log in again.').waitFor({ timeout: T });
+  await page.context().close();
+});

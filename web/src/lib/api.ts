@@ -27,6 +27,12 @@ export function setUnauthorizedHandler(f: () => void) {
   onUnauthorized = f;
 }
 
+// The server ended this session (logout elsewhere, revoked, user disabled,
+// expired): an HTTP 401 or the stream closed with 4401.
+export function sessionEnded() {
+  onUnauthorized();
+}
+
 export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (token) headers['Authorization'] = `Bearer ${token}`;
@@ -50,7 +56,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   }
   if (!res.ok) {
     const e = json?.error ?? {};
-    if (res.status === 401 && path !== '/auth/login') onUnauthorized();
+    if (res.status === 401 && path !== '/auth/login') sessionEnded();
     throw new ApiError(res.status, e.code ?? 'http', e.message ?? `HTTP ${res.status}`, e.field);
   }
   return json as T;

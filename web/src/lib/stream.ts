@@ -1,5 +1,9 @@
 // The live stream (GET /api/v1/stream, docs/api.md section 10): a WebSocket
 // that reconnects with ?since=<last applied seq> so that nothing is missed.
+// Close code 4401 (the session ended, docs/security.md) stops it and hands
+// over to the login screen; 4008 (this client fell behind) and any other
+// close reconnect and catch up.
+import { sessionEnded } from './api';
 
 export interface StreamEvent {
   seq: number;
@@ -75,11 +79,16 @@ export class Stream {
       if (this.pending) this.pending.push(msg);
       else this.h.onEvent(msg);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.h.onState(false, this.lastEventAt);
       if (this.stopped) return;
+      if (ev.code === 4401) {
+        this.stopped = true;
+        sessionEnded();
+        return;
+      }
       this.timer = window.setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 4000);
     };
